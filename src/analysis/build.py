@@ -1,0 +1,173 @@
+"""raw → processed: validate every raw table, then write the processed ledger.
+
+Nothing is written unless all of the raw data is valid. Each file is written atomically
+and only when its bytes change; the manifest goes last, so a build that dies half-way
+leaves a manifest that no longer matches, which the loaders detect.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import atomic, paths, schema
+from analysis.ledger import MANIFEST
+from analysis.schema import Table
+from analysis.validate import RawData, load_raw
+
+DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+RESOURCE_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"
+
+
+def join_figures(raw: RawData) -> pd.DataFrame:
+    """The ledger: each figure with its source, measure and place columns (schema.ledger_table)."""
+    tables = {"sources": raw.sources.set_index("source_id"),
+              "measures": raw.measures.set_index("measure"),
+              "places": raw.places.set_index("place_id")}
+    keys = {"sources": "source_id", "measures": "measure", "places": "place_id"}
+    out = raw.figures.copy()
+    for column, table, field in schema.JOINED_COLUMNS:
+        key = "destination_place_id" if column.startswith("destination_") else keys[table]
+        out[column] = out[key].map(tables[table][field]).astype(tables[table][field].dtype)
+    columns = schema.ledger_table().columns
+    return out[columns].sort_values("figure_id", kind="stable").reset_index(drop=True)
+
+
+def csv_bytes(frame: pd.DataFrame, table: Table) -> bytes:
+    """Deterministic CSV: schema column order, ISO dates, integers without '.0', LF endings."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(table.columns)
+    cells = {f.name: _cells(frame[f.name], f.type) for f in table.fields}
+    for i in range(len(frame)):
+        writer.writerow([cells[c][i] for c in table.columns])
+    return buf.getvalue().encode("utf-8")
+
+
+def _cells(series: pd.Series, kind: str) -> list[str]:
+    if kind == "date":
+        return ["" if pd.isna(v) else pd.Timestamp(v).strftime("%Y-%m-%d") for v in series]
+    if kind == "integer":
+        return ["" if pd.isna(v) else str(int(v)) for v in series]
+    if kind == "number":
+        return ["" if pd.isna(v) else repr(float(v)) for v in series]
+    return ["" if pd.isna(v) else str(v) for v in series]
+
+
+def parquet_bytes(frame: pd.DataFrame) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    buf = io.BytesIO()
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), buf,
+                   compression="zstd")
+    return buf.getvalue()
+
+
+def geojson_bytes(places: pd.DataFrame) -> bytes:
+    """Places as GeoJSON points; a place without coordinates has a null geometry."""
+    features = []
+    for rec in places.sort_values("place_id").to_dict("records"):
+        props = {k: (None if pd.isna(v) else v) for k, v in rec.items()}
+        geometry = None
+        if props["lat"] is not None:
+            geometry = {"type": "Point", "coordinates": [float(props["lon"]),
+                                                         float(props["lat"])]}
+        features.append({"type": "Feature", "id": props["place_id"], "properties": props,
+                         "geometry": geometry})
+    doc = {"type": "FeatureCollection", "features": features}
+    return (json.dumps(doc, ensure_ascii=False, indent=1, default=_json_default) + "\n").encode()
+
+
+def _json_default(value: object) -> object:
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(type(value))
+
+
+def datapackage(outputs: dict[str, Table]) -> dict:
+    """A Frictionless v2 data package describing every processed CSV table."""
+    resources = []
+    for filename, table in outputs.items():
+        resources.append({
+            "$schema": RESOURCE_PROFILE,
+            "name": table.name,
+            "type": "table",
+            "path": filename,
+            "scheme": "file",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "description": table.description,
+            "dialect": {"$schema": "https://datapackage.org/profiles/2.0/tabledialect.json",
+                        "header": True, "delimiter": ",", "lineTerminator": "\n"},
+            "schema": schema.table_schema(table),
+        })
+    return {
+        "$schema": DATAPACKAGE_PROFILE,
+        "name": "isis-detainee-transfer-figures",
+        "title": "Reported figures on the transfer of ISIS detainees from north-east Syria "
+                 "to Iraq (2026)",
+        "licenses": [{"name": "CC-BY-4.0",
+                      "path": "https://creativecommons.org/licenses/by/4.0/",
+                      "title": "Creative Commons Attribution 4.0 (the coding; see "
+                               "data/raw/README.md for each input's own licence)"}],
+        "resources": resources,
+    }
+
+
+def render(raw: RawData) -> dict[str, bytes]:
+    """Every processed file's bytes, keyed by file name."""
+    ledger = join_figures(raw)
+    tables = {
+        "sources.csv": (raw.sources.sort_values("source_id"), schema.SOURCES),
+        "measures.csv": (raw.measures.sort_values("measure"), schema.MEASURES),
+        "places.csv": (raw.places.sort_values("place_id"), schema.PLACES),
+        "figures.csv": (ledger, schema.ledger_table()),
+    }
+    out = {name: csv_bytes(frame.reset_index(drop=True), table)
+           for name, (frame, table) in tables.items()}
+    out["figures.parquet"] = parquet_bytes(ledger)
+    out["places.geojson"] = geojson_bytes(raw.places)
+    package = datapackage({name: table for name, (_, table) in tables.items()})
+    out["datapackage.json"] = _json_bytes(package)
+    return out
+
+
+def _json_bytes(doc: dict) -> bytes:
+    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def input_files(p: paths.Paths) -> list[Path]:
+    return sorted(f for f in p.raw.rglob("*") if f.is_file() and not f.name.startswith("."))
+
+
+def manifest(p: paths.Paths, outputs: dict[str, bytes]) -> dict:
+    inputs = {f.relative_to(p.root).as_posix(): atomic.sha256_file(f) for f in input_files(p)}
+    hashed = {name: hashlib.sha256(data).hexdigest() for name, data in sorted(outputs.items())}
+    lines = "".join(f"{k} {v}\n" for k, v in sorted({**inputs, **hashed}.items()))
+    return {
+        "data_version": hashlib.sha256(lines.encode()).hexdigest()[:12],
+        "inputs": inputs,
+        "outputs": hashed,
+    }
+
+
+def build(root: Path | str | None = None, out: Path | str | None = None) -> dict:
+    """Validate raw data and write the processed files; return the manifest."""
+    p = paths.get(root)
+    raw = load_raw(p.raw, label_root=p.root)  # raises before anything is written
+    outputs = render(raw)
+    target = Path(out) if out is not None else p.processed
+    doc = manifest(p, outputs)
+    for name, data in sorted(outputs.items()):
+        path = target / name
+        if not path.is_file() or path.read_bytes() != data:
+            atomic.write_bytes(path, data)
+    atomic.write_bytes(target / MANIFEST, _json_bytes(doc))
+    return doc

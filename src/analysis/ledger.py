@@ -1,0 +1,145 @@
+"""Typed loaders for the processed ledger (what `analysis build` wrote).
+
+The raw tables are validated by the build; loaders check that what they read is what the
+build wrote (sha256 in the manifest) and warn when the raw data changed since.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from analysis import paths, schema
+from analysis.atomic import sha256_file
+from analysis.errors import AnalysisError, Problem, ValidationError
+from analysis.schema import Table
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+MANIFEST = "manifest.json"
+
+
+class StaleDataWarning(UserWarning):
+    """The raw data changed after the last `analysis build`."""
+
+
+def load_manifest(root: Path | str | None = None) -> dict:
+    p = paths.get(root)
+    path = p.processed / MANIFEST
+    if not path.is_file():
+        raise AnalysisError(f"{_rel(path, p.root)}: missing; run `analysis build` first")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise AnalysisError(f"{_rel(path, p.root)}: unreadable ({exc}); "
+                            "run `analysis build` again") from None
+
+
+def _checked(name: str, root: Path | str | None) -> Path:
+    """Path of a processed file whose bytes match the manifest."""
+    p = paths.get(root)
+    manifest = load_manifest(root)
+    path = p.processed / name
+    rel = _rel(path, p.root)
+    expected = manifest.get("outputs", {}).get(name)
+    if not path.is_file():
+        raise AnalysisError(f"{rel}: missing; run `analysis build`")
+    if expected != sha256_file(path):
+        raise AnalysisError(f"{rel}: does not match the manifest (edited by hand or a build "
+                            "was interrupted); run `analysis build`")
+    stale = [k for k, v in manifest.get("inputs", {}).items()
+             if not (p.root / k).is_file() or sha256_file(p.root / k) != v]
+    if stale:
+        warnings.warn(f"raw data changed since the last build ({', '.join(sorted(stale))}); "
+                      "run `analysis build` to include it", StaleDataWarning, stacklevel=3)
+    return path
+
+
+def read_table(table: Table, path: Path, label: str) -> pd.DataFrame:
+    """Read a processed CSV with the dtypes the schema gives."""
+    dtypes = {f.name: schema.pandas_dtype(f) for f in table.fields if f.type != "date"}
+    frame = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""],
+                        encoding="utf-8")
+    if list(frame.columns) != table.columns:
+        raise ValidationError([Problem(label, 1, None, "columns differ from the schema")])
+    for f in table.fields:
+        if f.type == "date":
+            frame[f.name] = pd.to_datetime(frame[f.name], format="%Y-%m-%d").astype(
+                "datetime64[s]")
+    return frame
+
+
+def _load(table: Table, root: Path | str | None) -> pd.DataFrame:
+    path = _checked(table.filename, root)
+    return read_table(table, path, _rel(path, paths.get(root).root))
+
+
+def load_sources(root: Path | str | None = None) -> pd.DataFrame:
+    return _load(schema.SOURCES, root)
+
+
+def load_measures(root: Path | str | None = None) -> pd.DataFrame:
+    return _load(schema.MEASURES, root)
+
+
+def load_figures(as_of: str | pd.Timestamp | None = None,
+                 root: Path | str | None = None) -> pd.DataFrame:
+    """Every figure joined with its source, measure and place.
+
+    With `as_of`, only figures from sources published on or before that date: an undated
+    source cannot be shown to precede it and is left out.
+    """
+    frame = _load(schema.ledger_table(), root)
+    if as_of is not None:
+        cutoff = pd.Timestamp(as_of)
+        frame = frame[frame["published"].notna() & (frame["published"] <= cutoff)]
+        frame = frame.reset_index(drop=True)
+    return frame
+
+
+def load_places(root: Path | str | None = None) -> gpd.GeoDataFrame:
+    """The gazetteer as points (EPSG:4326); a place without coordinates has no geometry."""
+    import geopandas as gpd
+
+    frame = _load(schema.PLACES, root)
+    geometry = gpd.points_from_xy(frame["lon"].astype("float64"), frame["lat"].astype("float64"))
+    gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+    gdf.loc[frame["lat"].isna(), "geometry"] = None
+    return gdf
+
+
+BOUNDARY_FILES = {
+    "admin1": "ne10m_admin1_syr_irq.geojson",
+    "admin0": "ne10m_admin0_region.geojson",
+}
+
+
+def load_boundaries(level: str = "admin1", root: Path | str | None = None) -> gpd.GeoDataFrame:
+    """Natural Earth polygons: `admin1` (Syria and Iraq governorates) or `admin0` (region)."""
+    import pyogrio
+
+    if level not in BOUNDARY_FILES:
+        raise AnalysisError(f"unknown boundary level {level!r}; use one of "
+                            + ", ".join(BOUNDARY_FILES))
+    p = paths.get(root)
+    path = p.boundaries / BOUNDARY_FILES[level]
+    rel = _rel(path, p.root)
+    if not path.is_file():
+        raise AnalysisError(f"{rel}: missing boundaries file")
+    try:
+        gdf = pyogrio.read_dataframe(path)
+    except Exception as exc:  # pyogrio raises several GDAL error types
+        raise AnalysisError(f"{rel}: cannot be read as GeoJSON ({exc})") from None
+    return gdf.sort_values(gdf.columns[0], kind="stable").reset_index(drop=True)
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,262 @@
+"""Table schemas: the single source of truth.
+
+The raw-table validation (`analysis.validate`), the typed loaders (`analysis.ledger`) and
+the Frictionless v2 `datapackage.json` written by `analysis build` are all generated from
+the definitions below. Change a field here and all three follow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+FieldType = Literal["string", "integer", "number", "date"]
+
+HEDGES = ("exact", "approx", "at_least", "at_most", "up_to", "range", "vague")
+CLAIMANT_TYPES = (
+    "military",
+    "government",
+    "judiciary",
+    "armed_group",
+    "media",
+    "ngo_un",
+    "anonymous_official",
+)
+MEASURE_KINDS = ("stock", "flow", "cumulative", "plan")
+LANGUAGES = ("ar", "en", "ku", "fr", "de", "tr", "fa")
+DATE_BASES = ("printed", "url", "metadata", "inferred")
+COUNTRIES = ("SYR", "IRQ", "TUR", "JOR", "LBN", "ISR", "PSX", "IRN", "SAU", "KWT")
+
+# Longest text accepted in any field: a quote or a note, never a whole article.
+MAX_FIELD_LENGTH = 5000
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: FieldType
+    description: str
+    required: bool = False
+    unique: bool = False
+    enum: tuple[str, ...] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    pattern: str | None = None
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    field: str
+    table: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    filename: str
+    description: str
+    fields: tuple[Field, ...]
+    primary_key: str
+    foreign_keys: tuple[ForeignKey, ...] = field(default=())
+
+    @property
+    def columns(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+
+SLUG = r"^[a-z0-9][a-z0-9._-]*$"
+
+SOURCES = Table(
+    name="sources",
+    filename="sources.csv",
+    description="One row per source document (article, statement, report).",
+    primary_key="source_id",
+    fields=(
+        Field("source_id", "string", "Stable slug of the document.", True, True, pattern=SLUG),
+        Field("outlet", "string", "Outlet that published the document.", True),
+        Field("url", "string", "Where the document was read (http or https).", True,
+              pattern=r"^https?://\S+$"),
+        Field("language", "string", "Language of the document (ISO 639-1).", True,
+              enum=LANGUAGES),
+        Field("published", "date", "Publication date of the document."),
+        Field("date_basis", "string",
+              "How the publication date is known: printed on the page, in the URL, in page "
+              "metadata, or inferred from the content.", enum=DATE_BASES),
+        Field("retrieved", "date", "When the document was retrieved."),
+        Field("text_path", "string",
+              "Path of the stored text under data/raw/, empty when only the URL is kept."),
+        Field("text_sha256", "string", "sha256 of the stored text file.",
+              pattern=r"^[0-9a-f]{64}$"),
+        Field("notes", "string", "Free notes on the document."),
+    ),
+)
+
+MEASURES = Table(
+    name="measures",
+    filename="measures.csv",
+    description="Controlled vocabulary of what a figure counts.",
+    primary_key="measure",
+    fields=(
+        Field("measure", "string", "Stable name of the measure.", True, True, pattern=SLUG),
+        Field("label_en", "string", "English label.", True),
+        Field("label_ar", "string", "Arabic label.", True),
+        Field("kind", "string",
+              "stock (population at a date), flow (during a period), cumulative (running "
+              "total), plan (expected or planned number).", True, enum=MEASURE_KINDS),
+        Field("definition", "string", "One-line definition.", True),
+    ),
+)
+
+PLACES = Table(
+    name="places",
+    filename="places.csv",
+    description="Gazetteer of the places figures refer to.",
+    primary_key="place_id",
+    fields=(
+        Field("place_id", "string", "Stable slug of the place.", True, True, pattern=SLUG),
+        Field("name_en", "string", "English name.", True),
+        Field("name_ar", "string", "Arabic name.", True),
+        Field("kind", "string", "country, region, governorate, city, town, camp, prison.", True,
+              enum=("country", "region", "governorate", "city", "town", "camp", "prison")),
+        Field("lat", "number", "WGS84 latitude; empty when no source gives one.",
+              minimum=-90, maximum=90),
+        Field("lon", "number", "WGS84 longitude; empty when no source gives one.",
+              minimum=-180, maximum=180),
+        Field("geo_precision", "integer",
+              "UCDP where_prec: 1 exact, 2 within 25 km, 3 district, 4 governorate, "
+              "5 part of a country, 6 country, 7 international.", True, minimum=1, maximum=7),
+        Field("admin1_code", "string", "ISO 3166-2 code of the governorate.",
+              pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$"),
+        Field("country_iso3", "string", "ISO 3166-1 alpha-3 country code.", True,
+              enum=COUNTRIES),
+        Field("source", "string", "Where the coordinates and names come from.", True),
+    ),
+)
+
+FIGURES = Table(
+    name="figures",
+    filename="figures.csv",
+    description="One row per reported figure (a claim), with its words, claimant, place and date.",
+    primary_key="figure_id",
+    foreign_keys=(
+        ForeignKey("source_id", "sources", "source_id"),
+        ForeignKey("measure", "measures", "measure"),
+        ForeignKey("place_id", "places", "place_id"),
+        ForeignKey("destination_place_id", "places", "place_id"),
+    ),
+    fields=(
+        Field("figure_id", "string", "Stable id of the figure.", True, True, pattern=SLUG),
+        Field("source_id", "string", "Source document (sources.source_id).", True),
+        Field("claimant", "string", "Who the figure is attributed to.", True),
+        Field("claimant_type", "string", "Kind of claimant.", True, enum=CLAIMANT_TYPES),
+        Field("measure", "string", "What is counted (measures.measure).", True),
+        Field("value_low", "integer", "Lower bound (\"more than X\" gives low=X).", minimum=0),
+        Field("value_best", "integer", "Best value (a plain or \"about\" number).", minimum=0),
+        Field("value_high", "integer", "Upper bound (\"up to X\" gives high=X).", minimum=0),
+        Field("hedge", "string", "The qualifier as printed, coded.", True, enum=HEDGES),
+        Field("unit", "string", "What one unit is: detainees, fighters, families…", True),
+        Field("as_of", "date", "Date the figure holds for; empty when the source gives none."),
+        Field("period_start", "date", "Start of the period a flow covers."),
+        Field("period_end", "date", "End of the period a flow covers."),
+        Field("place_id", "string", "Where the figure holds (places.place_id).", True),
+        Field("destination_place_id", "string", "Destination of a transfer (places.place_id)."),
+        Field("quote", "string", "The phrase stating the figure, in the source's language.", True),
+        Field("quote_start", "integer", "Start offset of the quote in the stored text.",
+              minimum=0),
+        Field("quote_end", "integer", "End offset (exclusive) of the quote in the stored text.",
+              minimum=0),
+        Field("notes", "string", "Coding notes."),
+    ),
+)
+
+RAW_TABLES: tuple[Table, ...] = (SOURCES, MEASURES, PLACES, FIGURES)
+TABLES = {t.name: t for t in RAW_TABLES}
+
+# Columns the build joins onto each figure: (column in output, table, field in that table).
+JOINED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("outlet", "sources", "outlet"),
+    ("url", "sources", "url"),
+    ("language", "sources", "language"),
+    ("published", "sources", "published"),
+    ("date_basis", "sources", "date_basis"),
+    ("measure_label_en", "measures", "label_en"),
+    ("measure_label_ar", "measures", "label_ar"),
+    ("measure_kind", "measures", "kind"),
+    ("place_name_en", "places", "name_en"),
+    ("place_name_ar", "places", "name_ar"),
+    ("lat", "places", "lat"),
+    ("lon", "places", "lon"),
+    ("geo_precision", "places", "geo_precision"),
+    ("admin1_code", "places", "admin1_code"),
+    ("country_iso3", "places", "country_iso3"),
+    ("destination_name_en", "places", "name_en"),
+    ("destination_name_ar", "places", "name_ar"),
+)
+
+
+def ledger_table() -> Table:
+    """The processed, joined figures table: every figure field plus its context."""
+    extra = []
+    for column, table, name in JOINED_COLUMNS:
+        src = TABLES[table].field(name)
+        required = src.required and not column.startswith("destination_")
+        extra.append(Field(column, src.type, f"{src.description} (from {table}.{name})",
+                           required=required, enum=src.enum, minimum=src.minimum,
+                           maximum=src.maximum))
+    return Table(
+        name="figures",
+        filename="figures.csv",
+        description=FIGURES.description + " Joined with its source, measure and places.",
+        primary_key=FIGURES.primary_key,
+        foreign_keys=FIGURES.foreign_keys,
+        fields=FIGURES.fields + tuple(extra),
+    )
+
+
+def pandas_dtype(f: Field) -> str:
+    return {"string": "string", "integer": "Int64", "number": "Float64",
+            "date": "datetime64[s]"}[f.type]
+
+
+def frictionless_field(f: Field) -> dict:
+    out: dict = {"name": f.name, "type": f.type, "description": f.description}
+    if f.type == "date":
+        out["format"] = "default"
+    constraints: dict = {}
+    if f.required:
+        constraints["required"] = True
+    if f.unique:
+        constraints["unique"] = True
+    if f.enum:
+        constraints["enum"] = list(f.enum)
+    if f.minimum is not None:
+        constraints["minimum"] = f.minimum if f.type == "number" else int(f.minimum)
+    if f.maximum is not None:
+        constraints["maximum"] = f.maximum if f.type == "number" else int(f.maximum)
+    if f.pattern and f.type == "string":
+        constraints["pattern"] = f.pattern.removeprefix("^").removesuffix("$")
+    if constraints:
+        out["constraints"] = constraints
+    return out
+
+
+def table_schema(t: Table) -> dict:
+    """A Frictionless v2 Table Schema for one table."""
+    schema: dict = {
+        "fields": [frictionless_field(f) for f in t.fields],
+        "missingValues": [""],
+        "primaryKey": [t.primary_key],
+    }
+    if t.foreign_keys:
+        schema["foreignKeys"] = [
+            {"fields": [fk.field], "reference": {"resource": fk.table, "fields": [fk.reference]}}
+            for fk in t.foreign_keys
+        ]
+    return schema

@@ -1,0 +1,382 @@
+"""Validation of the raw tables against `analysis.schema`.
+
+Column checks (types, enums, required, unique, ranges, patterns) run through a pandera
+schema generated from the table definition; the checks that span rows, fields or tables
+(bounds, hedges, foreign keys, quote offsets, stored-text hashes) are written here. Every
+failure becomes a `Problem` naming the file, the physical line and the field.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import schema
+from analysis.errors import Problem, ValidationError
+from analysis.schema import Field, Table
+
+_INT = re.compile(r"^-?[0-9]+$")
+_NUM = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+@dataclass
+class RawTable:
+    """A raw CSV read as text, with the physical line each row starts on."""
+
+    table: Table
+    path: Path
+    label: str  # the file as shown in messages (relative to the project root)
+    frame: pd.DataFrame  # all columns str, "" kept as ""
+    lines: list[int]
+
+    def line(self, index: int) -> int:
+        return self.lines[index]
+
+
+def read_csv(table: Table, path: Path, label: str) -> tuple[RawTable | None, list[Problem]]:
+    """Read one raw CSV strictly; report structural problems instead of guessing."""
+    if not path.is_file():
+        return None, [Problem(label, None, None, "file is missing")]
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, [Problem(label, line, None,
+                              f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset "
+                              f"{exc.start}); save the file as UTF-8")]
+    if text.startswith("\ufeff"):
+        return None, [Problem(label, 1, None,
+                              "starts with a byte-order mark (BOM); save as UTF-8 without BOM")]
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return None, [Problem(label, line, None, "contains a NUL character")]
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    problems: list[Problem] = []
+    try:
+        start = 1
+        for row in reader:
+            rows.append(row)
+            lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        return None, [Problem(label, reader.line_num, None, f"malformed CSV: {exc}")]
+    if not rows:
+        return None, [Problem(label, 1, None, "file is empty; expected a header row")]
+    header, body, lines = rows[0], rows[1:], lines[1:]
+    expected = table.columns
+    if header != expected:
+        missing = [c for c in expected if c not in header]
+        unknown = [c for c in header if c not in expected]
+        detail = []
+        if missing:
+            detail.append("missing column(s) " + ", ".join(missing))
+        if unknown:
+            detail.append("unknown column(s) " + ", ".join(repr(c) for c in unknown))
+        if not detail:
+            detail.append("columns out of order")
+        return None, [Problem(label, 1, None,
+                              "; ".join(detail) + f" (expected: {','.join(expected)})")]
+    kept_rows, kept_lines = [], []
+    for row, line in zip(body, lines, strict=True):
+        if row == [] or row == [""]:
+            problems.append(Problem(label, line, None, "empty line"))
+            continue
+        if len(row) != len(expected):
+            problems.append(Problem(label, line, None,
+                                    f"has {len(row)} fields, expected {len(expected)} "
+                                    "(a stray comma, an unquoted comma or a wrong delimiter?)"))
+            continue
+        kept_rows.append(row)
+        kept_lines.append(line)
+    frame = pd.DataFrame(kept_rows, columns=expected, dtype="string")
+    return RawTable(table, path, label, frame, kept_lines), problems
+
+
+def _is_date(value: str) -> bool:
+    if not _DATE.match(value):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _pandera_schema(table: Table):
+    """Generate the pandera schema of one table from its field definitions."""
+    import pandera.pandas as pa
+
+    def value_checks(f: Field) -> list:
+        checks = [pa.Check(lambda s: s.str.len() <= schema.MAX_FIELD_LENGTH, element_wise=False,
+                           error=f"longer than {schema.MAX_FIELD_LENGTH} characters")]
+        if f.type == "integer":
+            checks.append(pa.Check.str_matches(_INT.pattern, error="not an integer"))
+        elif f.type == "number":
+            checks.append(pa.Check.str_matches(_NUM.pattern, error="not a number"))
+        elif f.type == "date":
+            checks.append(pa.Check(lambda s: s.map(_is_date).astype(bool),
+                                   error="not a valid date (YYYY-MM-DD)"))
+        if f.enum:
+            checks.append(pa.Check.isin(f.enum, error="not one of " + ", ".join(f.enum)))
+        if f.pattern:
+            checks.append(pa.Check.str_matches(f.pattern, error=f"does not match {f.pattern}"))
+        if f.type in ("integer", "number") and (f.minimum is not None or f.maximum is not None):
+            lo = -float("inf") if f.minimum is None else f.minimum
+            hi = float("inf") if f.maximum is None else f.maximum
+            checks.append(pa.Check(
+                lambda s, lo=lo, hi=hi: pd.to_numeric(s, errors="coerce").between(lo, hi)
+                | pd.to_numeric(s, errors="coerce").isna(),
+                error=f"outside {lo:g}..{hi:g}"))
+        return checks
+
+    columns = {
+        f.name: pa.Column("string", nullable=not f.required, unique=f.unique,
+                          checks=value_checks(f), coerce=False)
+        for f in table.fields
+    }
+    return pa.DataFrameSchema(columns, strict=True, ordered=True)
+
+
+def check_columns(raw: RawTable) -> list[Problem]:
+    """Types, enums, required, unique, ranges and patterns, through pandera."""
+    import pandera.errors
+
+    frame = raw.frame.replace("", pd.NA)
+    problems: list[Problem] = []
+    try:
+        _pandera_schema(raw.table).validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        for rec in cases.to_dict("records"):
+            index, column, check = rec.get("index"), rec.get("column"), str(rec.get("check"))
+            if index is None or pd.isna(index):
+                problems.append(Problem(raw.label, None, column, check))
+                continue
+            value = rec.get("failure_case")
+            line = raw.line(int(index))
+            if check == "not_nullable":
+                msg = "is required but empty"
+            elif check == "field_uniqueness":
+                msg = f"duplicate value {_show(value)}"
+            else:
+                msg = f"{_show(value)} is {check}" if not check.startswith("not ") else \
+                    f"{_show(value)} is {check}"
+            problems.append(Problem(raw.label, line, column, msg))
+    return problems
+
+
+def _show(value: object, limit: int = 60) -> str:
+    text = str(value)
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+def typed(raw: RawTable) -> pd.DataFrame:
+    """Convert a checked text frame to the schema's dtypes (empty → missing)."""
+    frame = raw.frame.replace("", pd.NA)
+    out = {}
+    for f in raw.table.fields:
+        col = frame[f.name]
+        if f.type == "integer":
+            out[f.name] = pd.to_numeric(col).astype("Int64")
+        elif f.type == "number":
+            out[f.name] = pd.to_numeric(col).astype("Float64")
+        elif f.type == "date":
+            out[f.name] = pd.to_datetime(col, format="%Y-%m-%d").astype("datetime64[s]")
+        else:
+            out[f.name] = col.astype("string")
+    return pd.DataFrame(out, index=frame.index)
+
+
+# --- checks across fields, rows and tables ------------------------------------------------
+
+_HEDGE_NEEDS = {
+    "exact": ("value_best",),
+    "approx": ("value_best",),
+    "at_least": ("value_low",),
+    "at_most": ("value_high",),
+    "up_to": ("value_high",),
+    "range": ("value_low", "value_high"),
+}
+
+
+def check_figures(raw: RawTable, frame: pd.DataFrame) -> list[Problem]:
+    """Bounds and hedges: low ≤ best ≤ high, and the values a hedge implies are present."""
+    problems = []
+    for i, row in frame.iterrows():
+        line = raw.line(i)
+        lo, best, hi = row["value_low"], row["value_best"], row["value_high"]
+        if pd.isna(lo) and pd.isna(best) and pd.isna(hi):
+            problems.append(Problem(raw.label, line, "value_best",
+                                    "no value: set at least one of value_low, value_best, "
+                                    "value_high"))
+        for a, b in (("value_low", "value_best"), ("value_best", "value_high"),
+                     ("value_low", "value_high")):
+            if pd.notna(row[a]) and pd.notna(row[b]) and row[a] > row[b]:
+                problems.append(Problem(raw.label, line, a,
+                                        f"{a}={row[a]} is greater than {b}={row[b]}"))
+        for needed in _HEDGE_NEEDS.get(row["hedge"], ()):
+            if pd.isna(row[needed]):
+                problems.append(Problem(raw.label, line, needed,
+                                        f"hedge {row['hedge']!r} needs {needed}"))
+        if pd.notna(row["period_start"]) and pd.notna(row["period_end"]) \
+                and row["period_start"] > row["period_end"]:
+            problems.append(Problem(raw.label, line, "period_start",
+                                    "period_start is after period_end"))
+        if pd.isna(row["period_start"]) != pd.isna(row["period_end"]):
+            field = "period_end" if pd.isna(row["period_end"]) else "period_start"
+            problems.append(Problem(raw.label, line, field,
+                                    "a period needs both period_start and period_end"))
+    return problems
+
+
+def check_places(raw: RawTable, frame: pd.DataFrame) -> list[Problem]:
+    problems = []
+    for i, row in frame.iterrows():
+        if pd.isna(row["lat"]) != pd.isna(row["lon"]):
+            field = "lon" if pd.isna(row["lon"]) else "lat"
+            problems.append(Problem(raw.label, raw.line(i), field,
+                                    "lat and lon must both be given or both be empty"))
+    return problems
+
+
+def check_foreign_keys(raws: dict[str, RawTable], frames: dict[str, pd.DataFrame]) \
+        -> list[Problem]:
+    problems = []
+    for raw in raws.values():
+        frame = frames[raw.table.name]
+        for fk in raw.table.foreign_keys:
+            if fk.table not in frames:
+                continue
+            known = set(frames[fk.table][fk.reference].dropna())
+            for i, value in frame[fk.field].items():
+                if pd.notna(value) and value not in known:
+                    problems.append(Problem(raw.label, raw.line(i), fk.field,
+                                            f"{_show(value)} is not a {fk.reference} in "
+                                            f"{raws[fk.table].label}"))
+    return problems
+
+
+def check_texts(raws: dict[str, RawTable], frames: dict[str, pd.DataFrame], raw_dir: Path) \
+        -> tuple[list[Problem], dict[str, str]]:
+    """Stored texts exist and match their sha256; quotes sit at their offsets."""
+    problems: list[Problem] = []
+    texts: dict[str, str] = {}
+    src_raw, sources = raws["sources"], frames["sources"]
+    for i, row in sources.iterrows():
+        if pd.isna(row["text_path"]):
+            continue
+        line = src_raw.line(i)
+        rel = Path(str(row["text_path"]))
+        path = (raw_dir / rel).resolve()
+        if rel.is_absolute() or raw_dir.resolve() not in path.parents:
+            problems.append(Problem(src_raw.label, line, "text_path",
+                                    "must be a relative path inside data/raw/"))
+            continue
+        if not path.is_file():
+            problems.append(Problem(src_raw.label, line, "text_path",
+                                    f"stored text data/raw/{rel} is missing"))
+            continue
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if pd.isna(row["text_sha256"]):
+            problems.append(Problem(src_raw.label, line, "text_sha256",
+                                    f"is empty; the stored text's sha256 is {digest}"))
+        elif digest != row["text_sha256"]:
+            problems.append(Problem(src_raw.label, line, "text_sha256",
+                                    f"does not match data/raw/{rel} (its sha256 is {digest}): "
+                                    "the stored text changed"))
+            continue
+        try:
+            texts[row["source_id"]] = data.decode("utf-8")
+        except UnicodeDecodeError:
+            problems.append(Problem(src_raw.label, line, "text_path",
+                                    f"data/raw/{rel} is not valid UTF-8"))
+    fig_raw, figures = raws["figures"], frames["figures"]
+    for i, row in figures.iterrows():
+        line = fig_raw.line(i)
+        start, end = row["quote_start"], row["quote_end"]
+        text = texts.get(row["source_id"])
+        if pd.isna(start) != pd.isna(end):
+            problems.append(Problem(fig_raw.label, line,
+                                    "quote_end" if pd.isna(end) else "quote_start",
+                                    "quote offsets come in pairs: set both or neither"))
+            continue
+        if pd.isna(start):
+            continue
+        if text is None:
+            problems.append(Problem(fig_raw.label, line, "quote_start",
+                                    "offsets given but the source has no stored text"))
+            continue
+        start, end = int(start), int(end)
+        if not (0 <= start < end <= len(text)):
+            problems.append(Problem(fig_raw.label, line, "quote_end",
+                                    f"offsets {start}–{end} are outside the stored text "
+                                    f"(length {len(text)})"))
+            continue
+        if text[start:end] != row["quote"]:
+            found = text.find(str(row["quote"]))
+            hint = f"; the quote is at {found}–{found + len(row['quote'])}" if found >= 0 else \
+                "; the quote is not in the text"
+            problems.append(Problem(fig_raw.label, line, "quote_start",
+                                    f"text at {start}–{end} is {_show(text[start:end])}, "
+                                    f"not the quote{hint}"))
+    return problems, texts
+
+
+@dataclass
+class RawData:
+    sources: pd.DataFrame
+    measures: pd.DataFrame
+    places: pd.DataFrame
+    figures: pd.DataFrame
+    texts: dict[str, str]
+
+
+def load_raw(raw_dir: Path, label_root: Path | None = None) -> RawData:
+    """Read and validate every raw table; raise ValidationError listing every problem."""
+    label_root = label_root or raw_dir.parent.parent
+    problems: list[Problem] = []
+    raws: dict[str, RawTable] = {}
+    for table in schema.RAW_TABLES:
+        path = raw_dir / table.filename
+        label = _label(path, label_root)
+        raw, found = read_csv(table, path, label)
+        problems += found
+        if raw is not None:
+            raws[table.name] = raw
+    column_problems = {name: check_columns(raw) for name, raw in raws.items()}
+    for found in column_problems.values():
+        problems += found
+    # Only tables whose columns are clean can be typed and cross-checked.
+    frames = {name: typed(raw) for name, raw in raws.items() if not column_problems[name]}
+    if "figures" in frames:
+        problems += check_figures(raws["figures"], frames["figures"])
+    if "places" in frames:
+        problems += check_places(raws["places"], frames["places"])
+    problems += check_foreign_keys({n: raws[n] for n in frames}, frames)
+    texts: dict[str, str] = {}
+    if "sources" in frames and "figures" in frames:
+        found, texts = check_texts(raws, frames, raw_dir)
+        problems += found
+    if problems or len(frames) != len(schema.RAW_TABLES):
+        raise ValidationError(problems)
+    return RawData(frames["sources"], frames["measures"], frames["places"], frames["figures"],
+                   texts)
+
+
+def _label(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
