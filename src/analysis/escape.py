@@ -1,0 +1,58 @@
+"""Escaping of every text that comes from data, for HTML pages and folium's JavaScript."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlsplit
+
+# Bidi controls and NUL would let data reorder or cut what a reader sees.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def text(value: object) -> str:
+    """HTML-escape a data value (None and NA become an empty string)."""
+    if value is None or (not isinstance(value, str) and _isna(value)):
+        return ""
+    return html.escape(_CONTROL.sub("", str(value)), quote=True)
+
+
+def for_folium(value: object) -> str:
+    """Escape for folium popups and tooltips, which sit inside JavaScript template literals.
+
+    HTML escaping alone leaves `${...}` (runs as JavaScript) and backslashes; see
+    ../reference/toolchain-notes §3.5 in the design notes.
+    """
+    return text(value).replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+
+
+def safe_url(value: object) -> str | None:
+    """The URL if it is a plain http(s) link, else None (never a javascript: link)."""
+    if value is None or not isinstance(value, str):
+        return None
+    url = value.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc or _CONTROL.search(url):
+        return None
+    return url
+
+
+def link(url: object, label: object, escaper=text) -> str:
+    """An <a> to an http(s) URL, or the escaped label alone when the URL is not safe."""
+    good = safe_url(url)
+    if good is None:
+        return escaper(label)
+    return (f'<a href="{escaper(good)}" target="_blank" rel="noopener noreferrer">'
+            f"{escaper(label)}</a>")
+
+
+def _isna(value: object) -> bool:
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False

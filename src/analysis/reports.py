@@ -1,0 +1,220 @@
+"""The report runner: papermill executes each notebook, nbconvert renders it, an index links them.
+
+Each notebook is one pure task (`execute`), run in a process pool. A notebook that fails is
+kept with its traceback and marked failed; the others still complete. Outputs are normalised
+(cell ids, timings, papermill metadata, memory addresses) so that the same inputs give the
+same bytes.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analysis import atomic, paths
+from analysis.errors import AnalysisError
+
+TEMPLATES = Path(__file__).parent / "templates"
+KERNEL = "python3"
+_ADDRESS = re.compile(r" at 0x[0-9a-f]+")
+
+
+@dataclass(frozen=True)
+class Task:
+    notebook: Path
+    executed: Path
+    html: Path
+    parameters: dict
+    data_version: str
+    timeout: int = 600
+
+
+@dataclass
+class Result:
+    name: str
+    status: str  # done | failed
+    seconds: float
+    error: str | None = None
+    title: str = ""
+    parameters: dict = field(default_factory=dict)
+
+
+def notebook_paths(p: paths.Paths, names: list[str] | None = None) -> list[Path]:
+    found = sorted(p.notebooks.glob("*.ipynb"))
+    if not names:
+        return found
+    out = []
+    for name in names:
+        path = Path(name)
+        candidates = [path, p.root / path, p.notebooks / path, p.notebooks / f"{name}.ipynb"]
+        match = next((c for c in candidates if c.is_file() and c.suffix == ".ipynb"), None)
+        if match is None:
+            raise AnalysisError(f"{name}: no such notebook (available: "
+                                + ", ".join(f.stem for f in found) + ")")
+        out.append(match.resolve())
+    return out
+
+
+def notebook_parameters(path: Path) -> dict:
+    """The names and defaults of a notebook's `parameters` cell, as papermill reads them."""
+    import papermill
+
+    return papermill.inspect_notebook(str(path))
+
+
+def check_parameters(notebooks: list[Path], parameters: dict) -> None:
+    for nb in notebooks:
+        known = notebook_parameters(nb)
+        unknown = sorted(set(parameters) - set(known))
+        if unknown:
+            raise AnalysisError(
+                f"{nb.name}: unknown parameter(s) {', '.join(unknown)}; this notebook takes "
+                + ", ".join(f"{k} (default {v['default']})" for k, v in known.items()))
+
+
+def title_of(nb) -> str:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return ""
+
+
+def normalise(nb, task: Task) -> None:
+    """Strip what changes between runs of the same inputs; keep provenance in metadata."""
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"cell-{i:02d}"
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("papermill", None)
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "text/plain" in data:
+                data["text/plain"] = _ADDRESS.sub("", data["text/plain"])
+    nb.metadata.pop("papermill", None)
+    nb.metadata["title"] = title_of(nb) or task.notebook.stem
+    nb.metadata["analysis"] = {
+        "notebook": task.notebook.name,
+        "parameters": task.parameters,
+        "data_version": task.data_version,
+    }
+
+
+def render_html(nb) -> str:
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)])
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+def execute(task: Task) -> Result:
+    """Execute one notebook with papermill, normalise it, render it; never raises."""
+    import nbformat
+    import papermill
+
+    start = time.monotonic()
+    running = task.executed.with_name(f".{task.executed.stem}.running.ipynb")
+    running.parent.mkdir(parents=True, exist_ok=True)
+    status, error = "done", None
+    try:
+        papermill.execute_notebook(
+            str(task.notebook), str(running), parameters=task.parameters, kernel_name=KERNEL,
+            progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+            cwd=str(task.notebook.parent), execution_timeout=task.timeout)
+    except papermill.PapermillExecutionError as exc:
+        status, error = "failed", f"{exc.ename}: {exc.evalue}"
+    except Exception as exc:  # kernel died, timed out, or could not start
+        status, error = "failed", f"{type(exc).__name__}: {exc}"
+    try:
+        nb = nbformat.read(str(running), as_version=4) if running.is_file() else \
+            nbformat.read(str(task.notebook), as_version=4)
+        normalise(nb, task)
+        nb.metadata["analysis"]["status"] = status
+        if error:
+            nb.metadata["analysis"]["error"] = error
+        atomic.write_text(task.executed, nbformat.writes(nb) + "\n")
+        atomic.write_text(task.html, render_html(nb))
+        title = nb.metadata["title"]
+    except Exception as exc:
+        status, error, title = "failed", f"{type(exc).__name__}: {exc}", task.notebook.stem
+    finally:
+        running.unlink(missing_ok=True)
+    return Result(task.notebook.stem, status, time.monotonic() - start, error, title,
+                  task.parameters)
+
+
+def index_html(results: list[Result], data_version: str, parameters: dict) -> str:
+    """The landing page: one link per report, its status, the data version and parameters."""
+    esc = html.escape
+    params = ", ".join(f"{k} = {v}" for k, v in sorted(parameters.items())) or "defaults"
+    rows = []
+    for r in sorted(results, key=lambda r: r.name):
+        status = "ok" if r.status == "done" else "FAILED"
+        detail = f" — {esc(r.error)}" if r.error else ""
+        rows.append(f'<li class="{esc(r.status)}"><a href="html/{esc(r.name)}.html">'
+                    f"{esc(r.title or r.name)}</a> <small>({esc(r.name)}, {status}{detail})"
+                    "</small></li>")
+    as_of = parameters.get("as_of", "the notebooks' default")
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Reported figures on the transfer of ISIS detainees from Syria to Iraq</title>
+<style>body{{font-family:sans-serif;max-width:50em;margin:2em auto;}}
+li.failed{{color:#b2182b;}}</style>
+</head>
+<body>
+<h1>Reported figures on the transfer of ISIS detainees from north-east Syria to Iraq</h1>
+<p>Data version <code>{esc(data_version)}</code> · as_of {esc(str(as_of))} ·
+parameters: {esc(params)}</p>
+<ul>
+{chr(10).join(rows)}
+</ul>
+</body>
+</html>
+"""
+
+
+def run(parameters: dict | None = None, root: Path | str | None = None,
+        names: list[str] | None = None, jobs: int | None = None, timeout: int = 600,
+        log=print) -> list[Result]:
+    """Execute and render every notebook (or `names`), then write reports/index.html."""
+    from analysis.ledger import load_manifest
+
+    p = paths.get(root)
+    parameters = dict(parameters or {})
+    notebooks = notebook_paths(p, names)
+    if not notebooks:
+        raise AnalysisError(f"no notebooks in {p.notebooks}")
+    check_parameters(notebooks, parameters)
+    data_version = load_manifest(p.root)["data_version"]
+    os.environ["ANALYSIS_ROOT"] = str(p.root)  # the kernels find the same project
+    tasks = [Task(nb, p.reports / "executed" / nb.name, p.reports / "html" / f"{nb.stem}.html",
+                  parameters, data_version, timeout) for nb in notebooks]
+    for t in tasks:
+        log(f"[queued ] {t.notebook.stem}")
+    results: list[Result] = []
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(execute, t): t for t in tasks}
+        for future in as_completed(futures):
+            r = future.result()
+            results.append(r)
+            mark = "done   " if r.status == "done" else "FAILED "
+            log(f"[{mark}] {r.name} in {r.seconds:.1f}s" + (f": {r.error}" if r.error else ""))
+    atomic.write_text(p.reports / "index.html", index_html(results, data_version, parameters))
+    ok = sum(r.status == "done" for r in results)
+    log(f"{ok} of {len(results)} reports done; index: {p.reports / 'index.html'}")
+    sys.stdout.flush()
+    return sorted(results, key=lambda r: r.name)
+
