@@ -38,7 +38,11 @@ def chart_png(figures: pd.DataFrame, lang: str = "en") -> bytes | None:
     measures = list(dict.fromkeys(data["measure"]))
     fig = Figure(figsize=(8, 2.6 * len(measures)), dpi=100, layout="constrained")
     FigureCanvasAgg(fig)
-    axes = fig.subplots(len(measures), 1, squeeze=False)[:, 0]
+    axes = fig.subplots(len(measures), 1, squeeze=False, sharex=True)[:, 0]
+    first = min(data["date"].min(), data["period_start"].min(skipna=True) if
+                data["period_start"].notna().any() else data["date"].min())
+    axes[0].set_xlim(pd.Timestamp(first) - pd.Timedelta(days=20),
+                     pd.Timestamp(data["date"].max()) + pd.Timedelta(days=45))
     for ax, measure in zip(axes, measures, strict=True):
         rows = data[data["measure"] == measure]
         ax.set_title(rows["measure_label_en"].iloc[0], loc="left", fontsize=10)

@@ -148,12 +148,17 @@ def _pandera_schema(table: Table):
     return pa.DataFrameSchema(columns, strict=True, ordered=True)
 
 
-def check_columns(raw: RawTable) -> list[Problem]:
-    """Types, enums, required, unique, ranges and patterns, through pandera."""
+def check_columns(raw: RawTable) -> tuple[list[Problem], set[tuple[int, str]]]:
+    """Types, enums, required, unique, ranges and patterns, through pandera.
+
+    Returns the problems and the (row index, column) cells that failed, so that later
+    checks neither use those values nor complain about them twice.
+    """
     import pandera.errors
 
     frame = raw.frame.replace("", pd.NA)
     problems: list[Problem] = []
+    bad: set[tuple[int, str]] = set()
     try:
         _pandera_schema(raw.table).validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as exc:
@@ -165,15 +170,15 @@ def check_columns(raw: RawTable) -> list[Problem]:
                 continue
             value = rec.get("failure_case")
             line = raw.line(int(index))
+            bad.add((int(index), column))
             if check == "not_nullable":
                 msg = "is required but empty"
             elif check == "field_uniqueness":
                 msg = f"duplicate value {_show(value)}"
             else:
-                msg = f"{_show(value)} is {check}" if not check.startswith("not ") else \
-                    f"{_show(value)} is {check}"
+                msg = f"{_show(value)} is {check}"
             problems.append(Problem(raw.label, line, column, msg))
-    return problems
+    return problems, bad
 
 
 def _show(value: object, limit: int = 60) -> str:
@@ -181,9 +186,11 @@ def _show(value: object, limit: int = 60) -> str:
     return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
-def typed(raw: RawTable) -> pd.DataFrame:
-    """Convert a checked text frame to the schema's dtypes (empty → missing)."""
+def typed(raw: RawTable, bad: frozenset[tuple[int, str]] | set = frozenset()) -> pd.DataFrame:
+    """Convert a text frame to the schema's dtypes (empty and failed cells → missing)."""
     frame = raw.frame.replace("", pd.NA)
+    for index, column in bad:
+        frame.loc[index, column] = pd.NA
     out = {}
     for f in raw.table.fields:
         col = frame[f.name]
@@ -210,11 +217,14 @@ _HEDGE_NEEDS = {
 }
 
 
-def check_figures(raw: RawTable, frame: pd.DataFrame) -> list[Problem]:
+def check_figures(raw: RawTable, frame: pd.DataFrame, bad: set = frozenset()) -> list[Problem]:
     """Bounds and hedges: low ≤ best ≤ high, and the values a hedge implies are present."""
     problems = []
     for i, row in frame.iterrows():
         line = raw.line(i)
+        if any((i, c) in bad for c in ("value_low", "value_best", "value_high", "hedge",
+                                       "period_start", "period_end")):
+            continue  # already reported; a missing value here would only repeat it
         lo, best, hi = row["value_low"], row["value_best"], row["value_high"]
         if pd.isna(lo) and pd.isna(best) and pd.isna(hi):
             problems.append(Problem(raw.label, line, "value_best",
@@ -240,9 +250,11 @@ def check_figures(raw: RawTable, frame: pd.DataFrame) -> list[Problem]:
     return problems
 
 
-def check_places(raw: RawTable, frame: pd.DataFrame) -> list[Problem]:
+def check_places(raw: RawTable, frame: pd.DataFrame, bad: set = frozenset()) -> list[Problem]:
     problems = []
     for i, row in frame.iterrows():
+        if (i, "lat") in bad or (i, "lon") in bad:
+            continue
         if pd.isna(row["lat"]) != pd.isna(row["lon"]):
             field = "lon" if pd.isna(row["lon"]) else "lat"
             problems.append(Problem(raw.label, raw.line(i), field,
@@ -267,14 +279,15 @@ def check_foreign_keys(raws: dict[str, RawTable], frames: dict[str, pd.DataFrame
     return problems
 
 
-def check_texts(raws: dict[str, RawTable], frames: dict[str, pd.DataFrame], raw_dir: Path) \
-        -> tuple[list[Problem], dict[str, str]]:
+def check_texts(raws: dict[str, RawTable], frames: dict[str, pd.DataFrame], raw_dir: Path,
+                bad: dict[str, set] | None = None) -> tuple[list[Problem], dict[str, str]]:
     """Stored texts exist and match their sha256; quotes sit at their offsets."""
     problems: list[Problem] = []
     texts: dict[str, str] = {}
+    bad = bad or {}
     src_raw, sources = raws["sources"], frames["sources"]
     for i, row in sources.iterrows():
-        if pd.isna(row["text_path"]):
+        if pd.isna(row["text_path"]) or (i, "text_path") in bad.get("sources", ()):
             continue
         line = src_raw.line(i)
         rel = Path(str(row["text_path"]))
@@ -303,8 +316,14 @@ def check_texts(raws: dict[str, RawTable], frames: dict[str, pd.DataFrame], raw_
             problems.append(Problem(src_raw.label, line, "text_path",
                                     f"data/raw/{rel} is not valid UTF-8"))
     fig_raw, figures = raws["figures"], frames["figures"]
+    known = set(sources["source_id"].dropna())
     for i, row in figures.iterrows():
+        if row["source_id"] not in known:
+            continue  # reported as a dangling foreign key
         line = fig_raw.line(i)
+        if any((i, c) in bad.get("figures", ()) for c in ("quote_start", "quote_end", "quote",
+                                                            "source_id")):
+            continue
         start, end = row["quote_start"], row["quote_end"]
         text = texts.get(row["source_id"])
         if pd.isna(start) != pd.isna(end):
@@ -355,19 +374,20 @@ def load_raw(raw_dir: Path, label_root: Path | None = None) -> RawData:
         problems += found
         if raw is not None:
             raws[table.name] = raw
-    column_problems = {name: check_columns(raw) for name, raw in raws.items()}
-    for found in column_problems.values():
+    bad: dict[str, set[tuple[int, str]]] = {}
+    for name, raw in raws.items():
+        found, bad[name] = check_columns(raw)
         problems += found
-    # Only tables whose columns are clean can be typed and cross-checked.
-    frames = {name: typed(raw) for name, raw in raws.items() if not column_problems[name]}
+    # Failed cells become missing, so the cross checks still run on everything else.
+    frames = {name: typed(raw, bad[name]) for name, raw in raws.items()}
     if "figures" in frames:
-        problems += check_figures(raws["figures"], frames["figures"])
+        problems += check_figures(raws["figures"], frames["figures"], bad["figures"])
     if "places" in frames:
-        problems += check_places(raws["places"], frames["places"])
-    problems += check_foreign_keys({n: raws[n] for n in frames}, frames)
+        problems += check_places(raws["places"], frames["places"], bad["places"])
+    problems += check_foreign_keys(raws, frames)
     texts: dict[str, str] = {}
     if "sources" in frames and "figures" in frames:
-        found, texts = check_texts(raws, frames, raw_dir)
+        found, texts = check_texts(raws, frames, raw_dir, bad)
         problems += found
     if problems or len(frames) != len(schema.RAW_TABLES):
         raise ValidationError(problems)

@@ -1,0 +1,53 @@
+# Two commands do everything on a fresh machine with Python 3.11 and make:
+#   make reports   build the data and render the HTML reports (reports/index.html)
+#   make test      run the test suite
+# Both bootstrap .venv from the pins in pyproject.toml and requirements.lock.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+LAB    := .venv-lab
+
+.PHONY: reports build run test lint lab lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
+	@touch $(STAMP)
+
+reports: build run
+
+build: $(STAMP)
+	$(BIN)/analysis build
+
+run: $(STAMP)
+	$(BIN)/analysis run
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
+# JupyterLab gets its own environment: installed beside papermill it slows every
+# kernel start by about 1.2 s (see README).
+$(LAB)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(LAB)
+	$(LAB)/bin/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test,lab]'
+	@touch $@
+
+lab: $(LAB)/.installed
+	$(LAB)/bin/jupyter lab notebooks
+
+# Regenerate requirements.lock (every transitive version) from the pins in pyproject.toml.
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --disable-pip-version-check '.[test,lab]'
+	.venv-lock/bin/python -m pip freeze --exclude-editable | grep -v -E '^analysis( |==|@)' > requirements.lock
+	rm -rf .venv-lock
+
+clean:
+	rm -rf reports

@@ -1,0 +1,48 @@
+"""Shared fixtures: the checkout, a scratch copy of the project, and headless Chromium."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def copy_project(dest: Path) -> Path:
+    """A scratch project: raw data, processed data and notebooks, never the checkout itself."""
+    for sub in ("data/raw", "data/processed", "notebooks"):
+        shutil.copytree(ROOT / sub, dest / sub)
+    return dest
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "project")
+
+
+def tree_hash(path: Path) -> dict[str, str]:
+    """sha256 of every file under a folder, to prove that nothing changed."""
+    if not path.exists():
+        return {}
+    return {p.relative_to(path).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the real `analysis` command line in a subprocess."""
+    return subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True,
+                          text=True, cwd=cwd or ROOT, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory) -> Path:
+    """A scratch project whose reports were built once by `analysis run`, for reading."""
+    root = copy_project(tmp_path_factory.mktemp("rendered") / "project")
+    result = cli("--root", str(root), "run")
+    assert result.returncode == 0, result.stderr
+    return root

@@ -1,0 +1,164 @@
+"""Bad raw input: a clear message per problem (file:line: field: what), exit 1, nothing written."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from conftest import cli, tree_hash
+
+from analysis import validate
+from analysis.errors import ValidationError
+
+
+def edit(path: Path, row: int, **values: str) -> None:
+    """Change fields of one data row (0-based) of a raw CSV, keeping everything else."""
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    rows[row].update(values)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def run_build(project: Path) -> tuple[int, list[str]]:
+    before = tree_hash(project / "data" / "processed")
+    result = cli("--root", str(project), "build")
+    assert "Traceback" not in result.stderr
+    assert tree_hash(project / "data" / "processed") == before, "processed data changed"
+    return result.returncode, result.stderr.splitlines()
+
+
+CASES = {
+    "dangling source": ("figures.csv", 0, {"source_id": "no-such-source"},
+                        "error: data/raw/figures.csv:2: source_id: 'no-such-source' is not a "
+                        "source_id in data/raw/sources.csv"),
+    "low above best": ("figures.csv", 3, {"value_best": "200", "hedge": "range",
+                                          "value_high": "400"},
+                       "error: data/raw/figures.csv:5: value_low: value_low=300 is greater "
+                       "than value_best=200"),
+    "bad date": ("figures.csv", 0, {"as_of": "2026-02-30"},
+                 "error: data/raw/figures.csv:2: as_of: '2026-02-30' is not a valid date "
+                 "(YYYY-MM-DD)"),
+    "unknown hedge": ("figures.csv", 1, {"hedge": "roughly"},
+                      "error: data/raw/figures.csv:3: hedge: 'roughly' is not one of exact, "
+                      "approx, at_least, at_most, up_to, range, vague"),
+    "not an integer": ("figures.csv", 2, {"value_best": "10k"},
+                       "error: data/raw/figures.csv:4: value_best: '10k' is not an integer"),
+    "duplicate key": ("figures.csv", 1, {"figure_id": "seed-01-moved"},
+                      "error: data/raw/figures.csv:3: figure_id: duplicate value "
+                      "'seed-01-moved'"),
+    "hedge without its bound": ("figures.csv", 1, {"value_high": "", "value_best": "7000"},
+                                "error: data/raw/figures.csv:3: value_high: hedge 'up_to' needs "
+                                "value_high"),
+    "offsets off the quote": ("figures.csv", 0, {"quote_start": "270", "quote_end": "293"},
+                              "error: data/raw/figures.csv:2: quote_start: text at 270–293 is"),
+    "offsets outside text": ("figures.csv", 0, {"quote_start": "9000", "quote_end": "9023"},
+                             "error: data/raw/figures.csv:2: quote_end: offsets 9000–9023 are "
+                             "outside the stored text (length 4709)"),
+    "required empty": ("figures.csv", 4, {"claimant": ""},
+                       "error: data/raw/figures.csv:6: claimant: is required but empty"),
+    "dangling place": ("figures.csv", 2, {"place_id": "atlantis"},
+                       "error: data/raw/figures.csv:4: place_id: 'atlantis' is not a place_id "
+                       "in data/raw/places.csv"),
+    "text hash mismatch": ("sources.csv", 0, {"text_sha256": "0" * 64},
+                           "error: data/raw/sources.csv:2: text_sha256: does not match"),
+    "latitude out of range": ("places.csv", 4, {"lat": "136.5"},
+                              "error: data/raw/places.csv:6: lat: '136.5' is outside -90..90"),
+    "bad measure kind": ("measures.csv", 0, {"kind": "total"},
+                         "error: data/raw/measures.csv:2: kind: 'total' is not one of stock, "
+                         "flow, cumulative, plan"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_row_is_reported_and_nothing_written(project, case):
+    filename, row, values, expected = CASES[case]
+    edit(project / "data" / "raw" / filename, row, **values)
+    code, lines = run_build(project)
+    assert code == 1
+    assert any(line.startswith(expected) for line in lines), lines
+
+
+def test_several_problems_one_line_each(project):
+    """The issue's example: a dangling source_id, low > best and a bad date, all reported."""
+    figures = project / "data" / "raw" / "figures.csv"
+    edit(figures, 0, source_id="nowhere")
+    edit(figures, 3, value_best="100", hedge="range", value_high="400")
+    edit(figures, 4, period_end="2025-13-01")
+    code, lines = run_build(project)
+    assert code == 1
+    assert lines == [
+        "error: data/raw/figures.csv:2: source_id: 'nowhere' is not a source_id in "
+        "data/raw/sources.csv",
+        "error: data/raw/figures.csv:5: value_low: value_low=300 is greater than "
+        "value_best=100",
+        "error: data/raw/figures.csv:6: period_end: '2025-13-01' is not a valid date "
+        "(YYYY-MM-DD)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"\xef\xbb\xbfmeasure,label_en,label_ar,kind,definition\n",
+         "data/raw/measures.csv:1: starts with a byte-order mark"),
+        (b"measure,label_en,label_ar,kind,definition\nx,\"unbalanced,a,b,stock,d\n",
+         "data/raw/measures.csv:"),
+        (b"measure;label_en;label_ar;kind;definition\n",
+         "data/raw/measures.csv:1: missing column(s) measure, label_en"),
+        (b"measure,label_en,label_ar,kind,definition\n\xff\xfe,a,b,stock,d\n",
+         "data/raw/measures.csv:2: not valid UTF-8"),
+        (b"measure,label_en,label_ar,kind,definition\nx,a,b,stock,d,\n",
+         "data/raw/measures.csv:2: has 6 fields, expected 5"),
+        (b"", "data/raw/measures.csv:1: file is empty"),
+    ],
+    ids=["bom", "unbalanced-quote", "wrong-delimiter", "not-utf8", "trailing-comma", "empty"],
+)
+def test_malformed_csv(project, content, expected):
+    (project / "data" / "raw" / "measures.csv").write_bytes(content)
+    code, lines = run_build(project)
+    assert code == 1
+    assert any(line.startswith("error: " + expected) for line in lines), lines
+
+
+def test_missing_file(project):
+    (project / "data" / "raw" / "places.csv").unlink()
+    code, lines = run_build(project)
+    assert code == 1
+    assert "error: data/raw/places.csv: file is missing" in lines
+
+
+def test_crlf_line_endings_are_read(project):
+    """Files saved by spreadsheet programs (CRLF) are valid input."""
+    path = project / "data" / "raw" / "measures.csv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    result = cli("--root", str(project), "check")
+    assert result.returncode == 0, result.stderr
+
+
+def test_line_numbers_count_physical_lines(tmp_path):
+    """A quoted field spanning two lines shifts the following rows' line numbers."""
+    from analysis import schema
+
+    path = tmp_path / "measures.csv"
+    path.write_text("measure,label_en,label_ar,kind,definition\n"
+                    'a,A,أ,stock,"two\nlines"\n'
+                    "b,B,ب,sideways,d\n", encoding="utf-8")
+    raw, problems = validate.read_csv(schema.MEASURES, path, "measures.csv")
+    assert problems == []
+    problems, bad = validate.check_columns(raw)
+    assert bad == {(1, "kind")}
+    assert [str(p) for p in problems] == [
+        "measures.csv:4: kind: 'sideways' is not one of stock, flow, cumulative, plan"]
+
+
+def test_load_raw_raises_validation_error(project):
+    edit(project / "data" / "raw" / "figures.csv", 0, measure="nothing")
+    with pytest.raises(ValidationError) as info:
+        validate.load_raw(project / "data" / "raw")
+    assert [str(p) for p in info.value.problems] == [
+        "data/raw/figures.csv:2: measure: 'nothing' is not a measure in data/raw/measures.csv"]
