@@ -14,6 +14,10 @@ def _label(row: pd.Series, lang: str) -> str:
     return row["measure_label_ar"] if lang == "ar" else row["measure_label_en"]
 
 
+LEDGER_COLUMNS = ("measure", "figure", "hedge", "low", "best", "high", "claimant", "when",
+                  "place", "outlet", "published", "quote")
+
+
 def ledger(figures: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """One row per claim, in the reader's words: figure with hedge, bounds, who, when, quote."""
     i18n.check_lang(lang)
@@ -37,7 +41,8 @@ def ledger(figures: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
             "_url": r["url"],
             "_quote_lang": r["language"],
         })
-    return pd.DataFrame(rows)
+    columns = [word(k, lang) for k in LEDGER_COLUMNS] + ["_url", "_quote_lang"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def headline(figures: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
@@ -71,7 +76,8 @@ def claims_by_measure(figures: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
                                    if len(bounds) else ""),
             word("values", lang): "; ".join(values),
         })
-    return pd.DataFrame(rows)
+    columns = [word(k, lang) for k in ("measure", "claims", "claimants", "spread", "values")]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def to_html(frame: pd.DataFrame, lang: str = "en") -> str:

@@ -1,0 +1,111 @@
+"""The build: deterministic bytes, equal to what is committed, valid Frictionless package."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+from conftest import ROOT, cli, tree_hash
+
+import analysis
+from analysis import build
+
+
+def test_rebuild_matches_committed_processed_data(tmp_path):
+    """data/processed is committed; rebuilding from data/raw must give the same bytes."""
+    result = cli("build", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert tree_hash(tmp_path) == tree_hash(ROOT / "data" / "processed")
+
+
+def test_build_twice_same_bytes(project, tmp_path):
+    build.build(project, tmp_path / "a")
+    build.build(project, tmp_path / "b")
+    assert tree_hash(tmp_path / "a") == tree_hash(tmp_path / "b")
+    assert len(tree_hash(tmp_path / "a")) == 8
+
+
+def test_manifest_hashes_inputs_and_outputs(project):
+    manifest = build.build(project)
+    assert "data/raw/figures.csv" in manifest["inputs"]
+    assert "data/raw/sources/alsumaria-2026-01-22-daesh-transfer.ar.txt" in manifest["inputs"]
+    processed = tree_hash(project / "data" / "processed")
+    processed.pop("manifest.json")
+    assert manifest["outputs"] == processed
+    assert len(manifest["data_version"]) == 12
+
+
+def test_frictionless_validates_the_package():
+    """The real `frictionless validate` command accepts the generated datapackage.json."""
+    exe = Path(sys.executable).with_name("frictionless")
+    result = subprocess.run([str(exe), "validate", "--json",
+                             str(ROOT / "data" / "processed" / "datapackage.json")],
+                            capture_output=True, text=True, timeout=300)
+    report = json.loads(result.stdout)
+    assert report["valid"], result.stdout[:2000]
+    assert sorted(t["name"] for t in report["tasks"]) == ["figures", "measures", "places",
+                                                          "sources"]
+
+
+def test_frictionless_catches_a_bad_processed_value(tmp_path):
+    """The package's constraints are real: an out-of-vocabulary hedge fails validation."""
+    shutil.copytree(ROOT / "data" / "processed", tmp_path / "p")
+    path = tmp_path / "p" / "figures.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",up_to,", ",sometimes,"),
+                    encoding="utf-8")
+    exe = Path(sys.executable).with_name("frictionless")
+    result = subprocess.run([str(exe), "validate", "--json", str(tmp_path / "p" /
+                                                                 "datapackage.json")],
+                            capture_output=True, text=True, timeout=300)
+    report = json.loads(result.stdout)
+    assert not report["valid"]
+    errors = [e for t in report["tasks"] for e in t["errors"]]
+    assert any(e["type"] == "constraint-error" and e["fieldName"] == "hedge" for e in errors)
+
+
+def test_load_figures_is_the_seed_ledger():
+    got = analysis.load_figures()
+    expected = pd.read_csv(io.StringIO(
+        "figure_id,claimant,measure,value_low,value_best,value_high,hedge,as_of,place_id\n"
+        "seed-01-moved,CENTCOM,transferred_to_iraq,,150,,exact,2026-01-21,hasakah-governorate\n"
+        "seed-02-planned,CENTCOM,planned_transfer_total,,,7000,up_to,2026-01-21,syria\n"
+        "seed-03-guarded,SDF,held_by_sdf,,10000,,approx,,north-east-syria\n"
+        "seed-04-detained-2025,CENTCOM,detained_in_syria,300,,,at_least,,syria\n"
+        "seed-05-killed-2025,CENTCOM,killed_in_syria,20,,,at_least,,syria\n"),
+        dtype={"value_low": "Int64", "value_best": "Int64", "value_high": "Int64",
+               "figure_id": "string", "claimant": "string", "measure": "string",
+               "hedge": "string", "place_id": "string"},
+        parse_dates=["as_of"])
+    expected["as_of"] = expected["as_of"].astype("datetime64[s]")
+    pd.testing.assert_frame_equal(got[expected.columns], expected)
+
+
+def test_load_figures_as_of_filters_by_publication():
+    assert len(analysis.load_figures(as_of="2026-01-22")) == 5
+    assert len(analysis.load_figures(as_of="2026-01-21")) == 0
+
+
+def test_load_places_is_a_geodataframe():
+    places = analysis.load_places()
+    assert places.crs.to_epsg() == 4326
+    roj = places.set_index("place_id").loc["roj-camp"]
+    assert roj.geometry is None  # no coordinates: never a guessed point
+    ghweran = places.set_index("place_id").loc["ghweran-prison"]
+    assert (round(ghweran.geometry.x, 4), round(ghweran.geometry.y, 4)) == (40.7625, 36.4775)
+
+
+def test_loader_refuses_processed_data_edited_by_hand(project):
+    path = project / "data" / "processed" / "figures.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("10000", "10001"),
+                    encoding="utf-8")
+    try:
+        analysis.load_figures(root=project)
+    except analysis.AnalysisError as exc:
+        assert "data/processed/figures.csv: does not match the manifest" in str(exc)
+    else:
+        raise AssertionError("a hand-edited processed file was loaded")

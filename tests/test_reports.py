@@ -1,0 +1,157 @@
+"""Notebooks executed by real papermill, rendered by real nbconvert, linked from an index."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+from conftest import ROOT, cli, copy_project, tree_hash
+
+# Resources a page would fetch (scripts, styles, images, tiles); <a href> links are fine.
+EXTERNAL = re.compile(r"""\bsrc\s*=\s*["']?(?:https?:)?//|<link[^>]+href\s*=\s*["']?(?:https?:)?//"""
+                      r"""|url\(\s*["']?(?:https?:)?//|L\.tileLayer\(""")
+
+
+def read(root: Path, name: str) -> str:
+    return (root / "reports" / "html" / f"{name}.html").read_text(encoding="utf-8")
+
+
+def test_index_links_three_reports_with_version_and_as_of(rendered):
+    index = (rendered / "reports" / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="(html/[^"]+)"', index)
+    assert links == ["html/01_figures.html", "html/02_map.html", "html/03_trends.html"]
+    for link in links:
+        assert (rendered / "reports" / link).is_file()
+    version = json.loads((rendered / "data/processed/manifest.json").read_text())["data_version"]
+    assert f"Data version <code>{version}</code>" in index
+    assert "as_of the notebooks&#x27; default" in index or "as_of" in index
+    assert "FAILED" not in index
+
+
+def test_figures_report_shows_headline_figures_with_hedges(rendered):
+    page = read(rendered, "01_figures")
+    for text in ("150", "up to 7,000", "about 10,000", "at least 300", "at least 20",
+                 "ونُقل 150 معتقلا بالفعل", "قد يصل إلى نحو 7 آلاف معتقل"):
+        assert text in page, text
+    assert 'dir="rtl" lang="ar"' in page
+    assert "def " not in page and "import analysis" not in page  # code is hidden
+
+
+def test_map_and_trend_reports_carry_the_figures(rendered):
+    map_page = read(rendered, "02_map")
+    assert "leaflet" in map_page.lower()
+    # The folium map is an iframe srcdoc: its popups hold the figures and the Arabic quote.
+    for text in ("150", "up to 7,000", "dir='rtl' lang='ar'&gt;«ونُقل 150"):
+        assert text in map_page, text
+    trends = read(rendered, "03_trends")
+    assert "data:image/png;base64," in trends
+    assert "about 10,000" in trends  # the undated claim is listed, not plotted
+
+
+def test_reports_are_offline(rendered):
+    for name in ("01_figures", "02_map", "03_trends"):
+        assert EXTERNAL.findall(read(rendered, name)) == [], name
+
+
+def test_executed_notebooks_keep_provenance(rendered):
+    nb = nbformat.read(rendered / "reports" / "executed" / "02_map.ipynb", as_version=4)
+    meta = nb.metadata["analysis"]
+    assert meta["status"] == "done"
+    assert meta["notebook"] == "02_map.ipynb"
+    assert re.fullmatch(r"[0-9a-f]{12}", meta["data_version"])
+    assert "papermill" not in nb.metadata
+
+
+def test_second_run_gives_identical_bytes(rendered, tmp_path):
+    before = tree_hash(rendered / "reports")
+    result = cli("--root", str(rendered), "run")
+    assert result.returncode == 0, result.stderr
+    assert tree_hash(rendered / "reports") == before
+
+
+def test_as_of_parameter_filters_reports(tmp_path):
+    root = copy_project(tmp_path / "p")
+    result = cli("--root", str(root), "run", "-p", "as_of", "2026-01-21")
+    assert result.returncode == 0, result.stderr
+    page = read(root, "01_figures")
+    assert "reports published on or before 2026-01-21 · 0 figures" in page
+    assert "ونُقل 150" not in page
+
+
+def test_arabic_parameter(tmp_path):
+    root = copy_project(tmp_path / "p")
+    result = cli("--root", str(root), "run", "01_figures", "-p", "lang", "ar")
+    assert result.returncode == 0, result.stderr
+    page = read(root, "01_figures")
+    assert "حتى 7,000" in page and "نحو 10,000" in page
+    assert '<table class="ledger" dir="rtl" lang="ar">' in page
+
+
+def test_unknown_parameter_lists_the_notebooks_parameters(tmp_path):
+    root = copy_project(tmp_path / "p")
+    result = cli("--root", str(root), "run", "-p", "asof", "2026-01-01")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "unknown parameter(s) asof" in result.stderr
+    assert "as_of (default" in result.stderr and "lang (default" in result.stderr
+    assert not (root / "reports").exists()
+
+
+def test_missing_notebook_is_an_error(tmp_path):
+    root = copy_project(tmp_path / "p")
+    result = cli("--root", str(root), "run", "04_nothing")
+    assert result.returncode == 1
+    assert "error: 04_nothing: no such notebook (available: 01_figures, 02_map, 03_trends)" \
+        in result.stderr
+
+
+def test_failing_notebook_does_not_stop_the_others(tmp_path):
+    root = copy_project(tmp_path / "p")
+    nb = nbformat.read(root / "notebooks" / "01_figures.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('deliberate failure')"))
+    nbformat.write(nb, root / "notebooks" / "00_broken.ipynb")
+    result = cli("--root", str(root), "run")
+    assert result.returncode == 1
+    assert "[FAILED ] 00_broken" in result.stderr
+    assert "RuntimeError: deliberate failure" in result.stderr
+    index = (root / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "00_broken, FAILED" in index
+    assert index.count(", ok)") == 3
+    executed = nbformat.read(root / "reports" / "executed" / "00_broken.ipynb", as_version=4)
+    assert executed.metadata["analysis"]["status"] == "failed"
+    assert "deliberate failure" in read(root, "00_broken")  # the traceback is kept
+
+
+def test_plain_papermill_works(tmp_path):
+    """`papermill notebooks/02_map.ipynb out.ipynb -p as_of 2026-02-01` as a user types it."""
+    exe = Path(sys.executable).with_name("papermill")
+    out = tmp_path / "out.ipynb"
+    result = subprocess.run([str(exe), "notebooks/02_map.ipynb", str(out), "-p", "as_of",
+                             "2026-02-01"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    nb = nbformat.read(out, as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert 'as_of = "2026-02-01"' in injected[0].source
+    assert any("leaflet" in json.dumps(c.get("outputs", [])).lower() for c in nb.cells)
+
+
+def test_notebooks_are_committed_without_outputs():
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert all(not c.outputs and c.execution_count is None for c in code), path.name
+        tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1, path.name
+        assert "as_of" in tagged[0].source and "lang" in tagged[0].source
+
+
+def test_copy_helper_does_not_touch_checkout(tmp_path):
+    root = copy_project(tmp_path / "p")
+    shutil.rmtree(root / "notebooks")
+    assert (ROOT / "notebooks" / "01_figures.ipynb").is_file()
