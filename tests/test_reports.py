@@ -13,7 +13,8 @@ import nbformat
 from conftest import ROOT, cli, copy_project, tree_hash
 
 # Resources a page would fetch (scripts, styles, images, tiles); <a href> links are fine.
-EXTERNAL = re.compile(r"""\bsrc\s*=\s*["']?(?:https?:)?//|<link[^>]+href\s*=\s*["']?(?:https?:)?//"""
+EXTERNAL = re.compile(r"""\bsrc\s*=\s*["']?(?:https?:)?//"""
+                      r"""|<link[^>]+href\s*=\s*["']?(?:https?:)?//"""
                       r"""|url\(\s*["']?(?:https?:)?//|L\.tileLayer\(""")
 
 

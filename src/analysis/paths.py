@@ -37,7 +37,7 @@ class Paths:
 
 
 def find_root(start: Path | None = None) -> Path:
-    """The project root: $ANALYSIS_ROOT, else the checkout holding this package, else cwd upwards."""
+    """The project root: $ANALYSIS_ROOT, else the checkout holding this package, else cwd up."""
     env = os.environ.get("ANALYSIS_ROOT")
     if env:
         return Path(env).resolve()

@@ -59,7 +59,7 @@ def claims_by_measure(figures: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     Values are listed side by side, never averaged.
     """
     rows = []
-    for measure, group in figures.groupby("measure", sort=True):
+    for _, group in figures.groupby("measure", sort=True):
         bounds = pd.concat([group["value_low"], group["value_best"], group["value_high"]])
         bounds = bounds.dropna()
         first = group.iloc[0]
