@@ -26,10 +26,8 @@ RESOURCE_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"
 
 def join_figures(raw: RawData) -> pd.DataFrame:
     """The ledger: each figure with its source, measure and place columns (schema.ledger_table)."""
-    tables = {"sources": raw.sources.set_index("source_id"),
-              "measures": raw.measures.set_index("measure"),
-              "places": raw.places.set_index("place_id")}
-    keys = {"sources": "source_id", "measures": "measure", "places": "place_id"}
+    keys = {t.name: t.primary_key for t in schema.RAW_TABLES if t.name != "figures"}
+    tables = {name: getattr(raw, name).set_index(key) for name, key in keys.items()}
     out = raw.figures.copy()
     for column, table, field in schema.JOINED_COLUMNS:
         key = "destination_place_id" if column.startswith("destination_") else keys[table]
@@ -126,6 +124,7 @@ def render(raw: RawData) -> dict[str, bytes]:
     ledger = join_figures(raw)
     tables = {
         "sources.csv": (raw.sources.sort_values("source_id"), schema.SOURCES),
+        "claimants.csv": (raw.claimants.sort_values("claimant"), schema.CLAIMANTS),
         "measures.csv": (raw.measures.sort_values("measure"), schema.MEASURES),
         "places.csv": (raw.places.sort_values("place_id"), schema.PLACES),
         "figures.csv": (ledger, schema.ledger_table()),

@@ -25,6 +25,7 @@ CLAIMANT_TYPES = (
 MEASURE_KINDS = ("stock", "flow", "cumulative", "plan")
 LANGUAGES = ("ar", "en", "ku", "fr", "de", "tr", "fa")
 DATE_BASES = ("printed", "url", "metadata", "inferred")
+CONFIDENCE = ("high", "medium", "low")
 COUNTRIES = ("SYR", "IRQ", "TUR", "JOR", "LBN", "ISR", "PSX", "IRN", "SAU", "KWT")
 
 # Longest text accepted in any field: a quote or a note, never a whole article.
@@ -114,6 +115,25 @@ MEASURES = Table(
     ),
 )
 
+CLAIMANTS = Table(
+    name="claimants",
+    filename="claimants.csv",
+    description="Controlled vocabulary of who figures are attributed to; outlets stay in "
+                "sources.",
+    primary_key="claimant",
+    fields=(
+        Field("claimant", "string", "Canonical name of the claimant (a body or a role).", True,
+              True),
+        Field("claimant_type", "string",
+              "military, government, judiciary, armed_group (non-state), media (an outlet's "
+              "own reporting or estimate), ngo_un, anonymous_official.", True,
+              enum=CLAIMANT_TYPES),
+        Field("name_ar", "string", "Arabic name."),
+        Field("description", "string", "Who this is, and which attributions were merged "
+                                       "into it.", True),
+    ),
+)
+
 PLACES = Table(
     name="places",
     filename="places.csv",
@@ -147,6 +167,7 @@ FIGURES = Table(
     primary_key="figure_id",
     foreign_keys=(
         ForeignKey("source_id", "sources", "source_id"),
+        ForeignKey("claimant", "claimants", "claimant"),
         ForeignKey("measure", "measures", "measure"),
         ForeignKey("place_id", "places", "place_id"),
         ForeignKey("destination_place_id", "places", "place_id"),
@@ -154,29 +175,41 @@ FIGURES = Table(
     fields=(
         Field("figure_id", "string", "Stable id of the figure.", True, True, pattern=SLUG),
         Field("source_id", "string", "Source document (sources.source_id).", True),
-        Field("claimant", "string", "Who the figure is attributed to.", True),
-        Field("claimant_type", "string", "Kind of claimant.", True, enum=CLAIMANT_TYPES),
+        Field("statement_id", "string",
+              "The underlying statement: copies of one claimant's statement in several "
+              "outlets share it, so agreement counts independent statements, not copies.",
+              True, pattern=SLUG),
+        Field("claimant", "string", "Who the figure is attributed to (claimants.claimant).",
+              True),
         Field("measure", "string", "What is counted (measures.measure).", True),
         Field("value_low", "integer", "Lower bound (\"more than X\" gives low=X).", minimum=0),
         Field("value_best", "integer", "Best value (a plain or \"about\" number).", minimum=0),
         Field("value_high", "integer", "Upper bound (\"up to X\" gives high=X).", minimum=0),
         Field("hedge", "string", "The qualifier as printed, coded.", True, enum=HEDGES),
+        Field("qualifier_words", "string", "The qualifier as printed (\"about (نحو)\")."),
         Field("unit", "string", "What one unit is: detainees, fighters, families…", True),
         Field("as_of", "date", "Date the figure holds for; empty when the source gives none."),
         Field("period_start", "date", "Start of the period a flow covers."),
         Field("period_end", "date", "End of the period a flow covers."),
         Field("place_id", "string", "Where the figure holds (places.place_id).", True),
         Field("destination_place_id", "string", "Destination of a transfer (places.place_id)."),
-        Field("quote", "string", "The phrase stating the figure, in the source's language.", True),
+        Field("quote", "string", "The phrase stating the figure, in the source's language; "
+              "required when the source's text is stored."),
         Field("quote_start", "integer", "Start offset of the quote in the stored text.",
               minimum=0),
         Field("quote_end", "integer", "End offset (exclusive) of the quote in the stored text.",
               minimum=0),
+        Field("paraphrase", "string", "A short English summary of the claim (not a quotation)."),
+        Field("confidence", "string", "Coder's confidence that the figure is read right.",
+              enum=CONFIDENCE),
+        Field("upstream_row", "integer",
+              "Line of the figure in data/raw/upstream/reported_figures.csv, if it came from "
+              "there.", minimum=2),
         Field("notes", "string", "Coding notes."),
     ),
 )
 
-RAW_TABLES: tuple[Table, ...] = (SOURCES, MEASURES, PLACES, FIGURES)
+RAW_TABLES: tuple[Table, ...] = (SOURCES, CLAIMANTS, MEASURES, PLACES, FIGURES)
 TABLES = {t.name: t for t in RAW_TABLES}
 
 # Columns the build joins onto each figure: (column in output, table, field in that table).
@@ -186,6 +219,7 @@ JOINED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("language", "sources", "language"),
     ("published", "sources", "published"),
     ("date_basis", "sources", "date_basis"),
+    ("claimant_type", "claimants", "claimant_type"),
     ("measure_label_en", "measures", "label_en"),
     ("measure_label_ar", "measures", "label_ar"),
     ("measure_kind", "measures", "kind"),

@@ -320,6 +320,12 @@ def check_texts(raws: dict[str, RawTable], frames: dict[str, pd.DataFrame], raw_
     for i, row in figures.iterrows():
         if row["source_id"] not in known:
             continue  # reported as a dangling foreign key
+        if pd.isna(row["quote"]) and row["source_id"] in texts \
+                and (i, "quote") not in bad.get("figures", ()):
+            problems.append(Problem(fig_raw.label, line, "quote",
+                                    "is required: the source's text is stored, so the figure "
+                                    "must quote it"))
+            continue
         line = fig_raw.line(i)
         if any((i, c) in bad.get("figures", ()) for c in ("quote_start", "quote_end", "quote",
                                                             "source_id")):
@@ -331,7 +337,7 @@ def check_texts(raws: dict[str, RawTable], frames: dict[str, pd.DataFrame], raw_
                                     "quote_end" if pd.isna(end) else "quote_start",
                                     "quote offsets come in pairs: set both or neither"))
             continue
-        if pd.isna(start):
+        if pd.isna(start) or pd.isna(row["quote"]):
             continue
         if text is None:
             problems.append(Problem(fig_raw.label, line, "quote_start",
@@ -356,6 +362,7 @@ def check_texts(raws: dict[str, RawTable], frames: dict[str, pd.DataFrame], raw_
 @dataclass
 class RawData:
     sources: pd.DataFrame
+    claimants: pd.DataFrame
     measures: pd.DataFrame
     places: pd.DataFrame
     figures: pd.DataFrame
@@ -389,10 +396,11 @@ def load_raw(raw_dir: Path, label_root: Path | None = None) -> RawData:
     if "sources" in frames and "figures" in frames:
         found, texts = check_texts(raws, frames, raw_dir, bad)
         problems += found
+        problems += check_dates(raws, frames)
     if problems or len(frames) != len(schema.RAW_TABLES):
         raise ValidationError(problems)
-    return RawData(frames["sources"], frames["measures"], frames["places"], frames["figures"],
-                   texts)
+    return RawData(frames["sources"], frames["claimants"], frames["measures"], frames["places"],
+                   frames["figures"], texts)
 
 
 def _label(path: Path, root: Path) -> str:
@@ -400,3 +408,19 @@ def _label(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path)
+
+
+def check_dates(raws: dict[str, RawTable], frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """A figure cannot hold for a date after its source was published."""
+    problems = []
+    published = frames["sources"].set_index("source_id")["published"]
+    published = published[~published.index.duplicated()]
+    fig_raw = raws["figures"]
+    for i, row in frames["figures"].iterrows():
+        when = published.get(row["source_id"])
+        if pd.notna(row["as_of"]) and when is not None and pd.notna(when) \
+                and row["as_of"] > when:
+            problems.append(Problem(fig_raw.label, fig_raw.line(i), "as_of",
+                                    f"{row['as_of']:%Y-%m-%d} is after the source's publication "
+                                    f"date {when:%Y-%m-%d}"))
+    return problems
