@@ -7,6 +7,7 @@ that need them.
 
 from __future__ import annotations
 
+from analysis.compare import claims, contradictions
 from analysis.errors import AnalysisError, Problem, ValidationError
 from analysis.ledger import (
     load_boundaries,
@@ -16,16 +17,22 @@ from analysis.ledger import (
     load_places,
     load_sources,
 )
+from analysis.policies import POLICIES, estimate, sensitivity
 
 __all__ = [
+    "POLICIES",
     "AnalysisError",
     "Problem",
     "ValidationError",
+    "claims",
+    "contradictions",
+    "estimate",
     "load_boundaries",
     "load_figures",
     "load_manifest",
     "load_measures",
     "load_places",
     "load_sources",
+    "sensitivity",
 ]
 __version__ = "0.1.0"

@@ -1,0 +1,133 @@
+"""Claims for a measure, and where claimants contradict each other.
+
+Claims are compared within a *window*, chosen by what the measure counts:
+
+- cumulative (a running total changes daily): claims published on the same day;
+- stock (a population changes slowly): claims published in the same ISO week;
+- flow (a count over a period): claims covering the same period (or the same as_of day);
+- plan (a target for the whole operation): every claim, whenever made.
+
+Within a window each distinct value is one row, with how many *independent* claimants back it:
+copies of one statement in several outlets count once, and so do several statements of one
+claimant. Nothing is averaged.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis import i18n
+
+UNDATED = "undated"
+
+
+def _figures(figures: pd.DataFrame | None, as_of: object) -> pd.DataFrame:
+    if figures is None:
+        from analysis.ledger import load_figures
+
+        return load_figures(as_of=as_of)
+    if as_of is None:
+        return figures
+    cutoff = pd.Timestamp(as_of)
+    return figures[figures["published"].notna() & (figures["published"] <= cutoff)]
+
+
+def claims(measure: str, as_of: object = None, figures: pd.DataFrame | None = None) \
+        -> pd.DataFrame:
+    """Every claim for `measure` known by `as_of` (published on or before it), newest first."""
+    data = _figures(figures, as_of)
+    data = data[data["measure"] == measure]
+    columns = ["figure_id", "published", "as_of", "period_start", "period_end", "claimant",
+               "claimant_type", "outlet", "statement_id", "hedge", "value_low", "value_best",
+               "value_high"]
+    out = data.sort_values(["published", "as_of", "figure_id"], ascending=[False, False, True],
+                           na_position="last")
+    return out[columns].reset_index(drop=True)
+
+
+def window(row: pd.Series) -> str:
+    """The comparison window of one claim (see the module docstring)."""
+    kind = row["measure_kind"]
+    published = row["published"]
+    if kind == "plan":
+        return "any date"
+    if kind == "flow":
+        if pd.notna(row["period_start"]):
+            return f"{row['period_start']:%Y-%m-%d} – {row['period_end']:%Y-%m-%d}"
+        if pd.notna(row["as_of"]):
+            return f"{row['as_of']:%Y-%m-%d}"
+        return UNDATED
+    if pd.isna(published):
+        return UNDATED
+    if kind == "stock":
+        year, week, _ = pd.Timestamp(published).isocalendar()
+        return f"week {year}-W{week:02d}"
+    return f"{published:%Y-%m-%d}"
+
+
+def value_text(row: pd.Series) -> str:
+    return i18n.format_value(row["value_low"], row["value_best"], row["value_high"],
+                             row["hedge"])
+
+
+def point(row: pd.Series) -> float | None:
+    """The single number a claim states: best, else its one bound, else the middle of a range."""
+    lo, best, hi = row["value_low"], row["value_best"], row["value_high"]
+    if pd.notna(best):
+        return float(best)
+    if pd.notna(lo) and pd.notna(hi):
+        return (float(lo) + float(hi)) / 2
+    for v in (lo, hi):
+        if pd.notna(v):
+            return float(v)
+    return None
+
+
+def contradictions(as_of: object = None, figures: pd.DataFrame | None = None,
+                   include_agreement: bool = False) -> pd.DataFrame:
+    """Competing claims side by side, per measure and window, with their spread.
+
+    One row per distinct value in a window where at least two values compete (all windows
+    with `include_agreement`). `independent_claimants` counts distinct claimants backing the
+    value; `statements` and `copies` say how often it was stated and reprinted.
+    """
+    data = _figures(figures, as_of).copy()
+    columns = ["measure", "window", "value", "hedge", "value_low", "value_best", "value_high",
+               "claimants", "independent_claimants", "statements", "copies", "outlets",
+               "spread_min", "spread_max", "values_in_window"]
+    if data.empty:
+        return pd.DataFrame(columns=columns)
+    data["window"] = data.apply(window, axis=1)
+    data["value"] = data.apply(value_text, axis=1)
+    data["_lo"] = data[["value_low", "value_best", "value_high"]].min(axis=1)
+    data["_hi"] = data[["value_low", "value_best", "value_high"]].max(axis=1)
+    rows = []
+    for (measure, win), group in data.groupby(["measure", "window"], sort=True):
+        values = group.groupby(["value", "hedge"], sort=False, dropna=False)
+        if values.ngroups < 2 and not include_agreement:
+            continue
+        for (value, hedge), claims_ in values:
+            first = claims_.iloc[0]
+            rows.append({
+                "measure": measure,
+                "window": win,
+                "value": value,
+                "hedge": hedge,
+                "value_low": first["value_low"],
+                "value_best": first["value_best"],
+                "value_high": first["value_high"],
+                "claimants": "; ".join(sorted(claims_["claimant"].unique())),
+                "independent_claimants": claims_["claimant"].nunique(),
+                "statements": claims_["statement_id"].nunique(),
+                "copies": len(claims_),
+                "outlets": "; ".join(sorted(claims_["outlet"].unique())),
+                "spread_min": group["_lo"].min(),
+                "spread_max": group["_hi"].max(),
+                "values_in_window": values.ngroups,
+            })
+    out = pd.DataFrame(rows, columns=columns)
+    for col in ("value_low", "value_best", "value_high", "spread_min", "spread_max"):
+        out[col] = out[col].astype("Int64")
+    order = out.assign(_p=[point(r) for _, r in out.iterrows()])
+    order = order.sort_values(["measure", "window", "_p", "value"], kind="stable")
+    return order.drop(columns="_p").reset_index(drop=True)

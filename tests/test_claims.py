@@ -1,0 +1,113 @@
+"""Claims, contradictions and policy estimates, on tiny inline ledgers."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from analysis import compare as claims
+from analysis import policies
+
+COLUMNS = ("figure_id,measure,measure_kind,claimant,claimant_type,statement_id,outlet,"
+           "published,as_of,period_start,period_end,hedge,value_low,value_best,value_high\n")
+
+LEDGER = COLUMNS + """\
+c1,transferred_to_iraq,cumulative,CENTCOM,military,centcom-0213,DVIDS,2026-02-13,2026-02-12,,,at_least,5700,,
+c2,transferred_to_iraq,cumulative,CENTCOM,military,centcom-0213,i24NEWS,2026-02-13,2026-02-12,,,at_least,5700,,
+m1,transferred_to_iraq,cumulative,Iraqi Ministry of Justice,government,moj-0213,Kurdistan24,2026-02-13,2026-02-13,,,exact,,5064,
+f1,transferred_to_iraq,cumulative,Iraqi Foreign Minister,government,fm-0213,The Star,2026-02-13,2026-02-13,,,approx,,3000,
+m0,transferred_to_iraq,cumulative,Iraqi Ministry of Justice,government,moj-0211,Kurdistan24,2026-02-11,2026-02-11,,,exact,,5046,
+m2,transferred_to_iraq,cumulative,Iraqi Ministry of Justice,government,moj-0214,Sada El Balad,2026-02-15,2026-02-14,,,exact,,5703,
+p1,planned_transfer_total,plan,CENTCOM,military,centcom-0121,A News,2026-01-21,,,,up_to,,,7000
+p2,planned_transfer_total,plan,Iraqi Ministry of Justice,government,moj-0211,Kurdistan24,2026-02-11,,,,exact,,6000,
+p3,planned_transfer_total,plan,Iraqi judiciary,judiciary,sjc-0208,Kurdistan24,,,,,range,7000,,8000
+e1,escaped,flow,SDF,armed_group,sdf-0119,Internazionale,2026-01-19,2026-01-19,,,approx,,1500,
+e2,escaped,flow,Syrian Interior Ministry,government,moi-0120,Alsumaria,2026-01-20,2026-01-19,,,approx,,120,
+e3,escaped,flow,Syrian Interior Ministry,government,moi-0120b,Alsumaria,2026-01-20,2026-01-19,,,approx,,120,
+"""
+
+
+def ledger(text: str = LEDGER) -> pd.DataFrame:
+    frame = pd.read_csv(io.StringIO(text), dtype={"value_low": "Int64", "value_best": "Int64",
+                                                  "value_high": "Int64"},
+                        parse_dates=["published", "as_of", "period_start", "period_end"])
+    return frame.convert_dtypes()
+
+
+def test_claims_newest_first_and_as_of():
+    got = claims.claims("transferred_to_iraq", figures=ledger())
+    assert list(got["figure_id"]) == ["m2", "f1", "m1", "c1", "c2", "m0"]
+    known = claims.claims("transferred_to_iraq", as_of="2026-02-12", figures=ledger())
+    assert list(known["figure_id"]) == ["m0"]
+
+
+def test_contradictions_side_by_side_with_independent_claimants():
+    got = claims.contradictions(figures=ledger())
+    got = got[["measure", "window", "value", "independent_claimants", "statements", "copies",
+               "spread_min", "spread_max"]]
+    expected = pd.read_csv(io.StringIO(
+        "measure,window,value,independent_claimants,statements,copies,spread_min,spread_max\n"
+        "escaped,2026-01-19,about 120,1,2,2,120,1500\n"
+        "escaped,2026-01-19,\"about 1,500\",1,1,1,120,1500\n"
+        "planned_transfer_total,any date,\"6,000\",1,1,1,6000,8000\n"
+        "planned_transfer_total,any date,\"up to 7,000\",1,1,1,6000,8000\n"
+        "planned_transfer_total,any date,\"7,000–8,000\",1,1,1,6000,8000\n"
+        "transferred_to_iraq,2026-02-13,\"about 3,000\",1,1,1,3000,5700\n"
+        "transferred_to_iraq,2026-02-13,\"5,064\",1,1,1,3000,5700\n"
+        "transferred_to_iraq,2026-02-13,\"at least 5,700\",1,1,2,3000,5700\n"),
+        dtype={"spread_min": "Int64", "spread_max": "Int64"})
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), expected, check_dtype=False)
+
+
+def test_copies_of_one_statement_are_one_voice():
+    """Two outlets printing CENTCOM's release agree with each other: that is no contradiction."""
+    text = COLUMNS + (
+        "c1,t,cumulative,CENTCOM,military,s1,DVIDS,2026-02-13,2026-02-12,,,at_least,5700,,\n"
+        "c2,t,cumulative,CENTCOM,military,s1,i24NEWS,2026-02-13,2026-02-12,,,at_least,5700,,\n")
+    assert claims.contradictions(figures=ledger(text)).empty
+    agreed = claims.contradictions(figures=ledger(text), include_agreement=True)
+    assert agreed[["independent_claimants", "statements", "copies"]].values.tolist() == \
+        [[1, 1, 2]]
+
+
+@pytest.mark.parametrize(("policy", "value", "explained"), [
+    ("conservative", 3000.0, "conservative: the lowest of 3 independent statement(s) in window "
+                             "2026-02-13 (Iraqi Foreign Minister)"),
+    ("best", 5064.0, "best: the median of 3 independent statement(s) in window 2026-02-13"),
+    ("upper", 5700.0, "upper: the highest of 3 independent statement(s) in window 2026-02-13 "
+                      "(CENTCOM)"),
+])
+def test_estimate_differs_across_policies(policy, value, explained):
+    e = policies.estimate("transferred_to_iraq", "2026-02-14", policy, figures=ledger())
+    assert (e.value, e.low, e.high, e.window, e.statements) == \
+        (value, 3000.0, 5700.0, "2026-02-13", 3)
+    assert e.explanation == explained
+    assert e.figure_ids == ("c1", "c2", "f1", "m1")
+
+
+def test_estimate_later_date_uses_the_latest_window():
+    e = policies.estimate("transferred_to_iraq", "2026-02-15", "best", figures=ledger())
+    assert (e.value, e.window) == (5703.0, "2026-02-15")
+
+
+def test_estimate_plan_takes_every_plan():
+    table = policies.sensitivity("planned_transfer_total", figures=ledger())
+    assert table[["policy", "value", "low", "high"]].values.tolist() == [
+        ["conservative", 6000.0, 6000.0, 8000.0],
+        ["best", 7000.0, 6000.0, 8000.0],
+        ["upper", 8000.0, 6000.0, 8000.0],
+    ]
+
+
+def test_estimate_without_claims():
+    e = policies.estimate("transferred_to_iraq", "2026-01-01", "best", figures=ledger())
+    assert e.value is None and e.statements == 0
+
+
+def test_unknown_policy_is_an_error():
+    from analysis.errors import AnalysisError
+
+    with pytest.raises(AnalysisError, match="unknown policy 'middle'"):
+        policies.estimate("transferred_to_iraq", None, "middle", figures=ledger())
