@@ -30,7 +30,7 @@ def test_index_links_three_reports_with_version_and_as_of(rendered):
         assert (rendered / "reports" / link).is_file()
     version = json.loads((rendered / "data/processed/manifest.json").read_text())["data_version"]
     assert f"Data version <code>{version}</code>" in index
-    assert "as_of the notebooks&#x27; default" in index or "as_of" in index
+    assert "as_of 2026-02-28 (only reports" in index  # the notebooks' default, stated
     assert "FAILED" not in index
 
 

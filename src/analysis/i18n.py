@@ -38,6 +38,15 @@ WORDS: dict[str, tuple[str, str]] = {
     "figures_layer": ("Reported figures", "الأرقام المعلنة"),
     "date": ("Date", "التاريخ"),
     "value": ("Value", "القيمة"),
+    "kind": ("Kind", "النوع"),
+    "none": ("None.", "لا شيء."),
+    "definition": ("Definition", "التعريف"),
+    "window": ("Compared within", "نطاق المقارنة"),
+    "independent": ("Independent claimants", "مصادر مستقلة"),
+    "statements": ("Statements", "التصريحات"),
+    "copies": ("Copies", "النسخ"),
+    "policy": ("Policy", "السياسة"),
+    "explanation": ("How", "الطريقة"),
 }
 
 HEDGE_WORDS: dict[str, tuple[str, str]] = {
@@ -66,7 +75,7 @@ def number(value: object) -> str:
     """7000 → '7,000'; missing → ''."""
     if value is None or pd.isna(value):
         return ""
-    return f"{int(value):,}"
+    return f"{int(round(float(value))):,}"
 
 
 def format_value(low: object, best: object, high: object, hedge: str, lang: str = "en") -> str:

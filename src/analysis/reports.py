@@ -8,6 +8,7 @@ same bytes.
 
 from __future__ import annotations
 
+import ast
 import html
 import os
 import re
@@ -68,7 +69,12 @@ def notebook_parameters(path: Path) -> dict:
     return papermill.inspect_notebook(str(path))
 
 
-def check_parameters(notebooks: list[Path], parameters: dict) -> None:
+def effective_parameters(notebooks: list[Path], parameters: dict) -> dict[Path, dict]:
+    """Each notebook's parameters: its defaults overridden by `parameters`.
+
+    Raises when a name is not a parameter of every notebook it is passed to.
+    """
+    out = {}
     for nb in notebooks:
         known = notebook_parameters(nb)
         unknown = sorted(set(parameters) - set(known))
@@ -76,6 +82,14 @@ def check_parameters(notebooks: list[Path], parameters: dict) -> None:
             raise AnalysisError(
                 f"{nb.name}: unknown parameter(s) {', '.join(unknown)}; this notebook takes "
                 + ", ".join(f"{k} (default {v['default']})" for k, v in known.items()))
+        defaults = {}
+        for name, spec in known.items():
+            try:
+                defaults[name] = ast.literal_eval(spec["default"])
+            except (ValueError, SyntaxError):
+                defaults[name] = spec["default"]
+        out[nb] = {**defaults, **parameters}
+    return out
 
 
 def title_of(nb) -> str:
@@ -153,18 +167,18 @@ def execute(task: Task) -> Result:
                   task.parameters)
 
 
-def index_html(results: list[Result], data_version: str, parameters: dict) -> str:
+def index_html(results: list[Result], data_version: str) -> str:
     """The landing page: one link per report, its status, the data version and parameters."""
     esc = html.escape
-    params = ", ".join(f"{k} = {v}" for k, v in sorted(parameters.items())) or "defaults"
     rows = []
     for r in sorted(results, key=lambda r: r.name):
         status = "ok" if r.status == "done" else "FAILED"
         detail = f" — {esc(r.error)}" if r.error else ""
+        params = ", ".join(f"{k} = {v}" for k, v in sorted(r.parameters.items()))
         rows.append(f'<li class="{esc(r.status)}"><a href="html/{esc(r.name)}.html">'
                     f"{esc(r.title or r.name)}</a> <small>({esc(r.name)}, {status}{detail})"
-                    "</small></li>")
-    as_of = parameters.get("as_of", "the notebooks' default")
+                    f"<br>{esc(params)}</small></li>")
+    as_of = ", ".join(sorted({str(r.parameters.get("as_of", "—")) for r in results}))
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -175,8 +189,8 @@ li.failed{{color:#b2182b;}}</style>
 </head>
 <body>
 <h1>Reported figures on the transfer of ISIS detainees from north-east Syria to Iraq</h1>
-<p>Data version <code>{esc(data_version)}</code> · as_of {esc(str(as_of))} ·
-parameters: {esc(params)}</p>
+<p>Data version <code>{esc(data_version)}</code> · as_of {esc(as_of)} (only reports
+published on or before it count)</p>
 <ul>
 {chr(10).join(rows)}
 </ul>
@@ -196,11 +210,11 @@ def run(parameters: dict | None = None, root: Path | str | None = None,
     notebooks = notebook_paths(p, names)
     if not notebooks:
         raise AnalysisError(f"no notebooks in {p.notebooks}")
-    check_parameters(notebooks, parameters)
+    effective = effective_parameters(notebooks, parameters)
     data_version = load_manifest(p.root)["data_version"]
     os.environ["ANALYSIS_ROOT"] = str(p.root)  # the kernels find the same project
     tasks = [Task(nb, p.reports / "executed" / nb.name, p.reports / "html" / f"{nb.stem}.html",
-                  parameters, data_version, timeout) for nb in notebooks]
+                  effective[nb], data_version, timeout) for nb in notebooks]
     for t in tasks:
         log(f"[queued ] {t.notebook.stem}")
     results: list[Result] = []
@@ -212,7 +226,7 @@ def run(parameters: dict | None = None, root: Path | str | None = None,
             results.append(r)
             mark = "done   " if r.status == "done" else "FAILED "
             log(f"[{mark}] {r.name} in {r.seconds:.1f}s" + (f": {r.error}" if r.error else ""))
-    atomic.write_text(p.reports / "index.html", index_html(results, data_version, parameters))
+    atomic.write_text(p.reports / "index.html", index_html(results, data_version))
     ok = sum(r.status == "done" for r in results)
     log(f"{ok} of {len(results)} reports done; index: {p.reports / 'index.html'}")
     sys.stdout.flush()

@@ -83,6 +83,8 @@ def claims_by_measure(figures: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
 def to_html(frame: pd.DataFrame, lang: str = "en") -> str:
     """An escaped HTML table; quotes keep their own direction, URLs link only if http(s)."""
     i18n.check_lang(lang)
+    if frame.empty:
+        return f'<p class="empty" lang="{lang}"><em>{escape.text(word("none", lang))}</em></p>'
     visible = [c for c in frame.columns if not str(c).startswith("_")]
     quote_col = word("quote", lang)
     head = "".join(f"<th>{escape.text(c)}</th>" for c in visible)
@@ -119,3 +121,81 @@ def banner(figures: pd.DataFrame, as_of: object, lang: str = "en") -> str:
                 f"{len(figures)} figures")
     direction = "rtl" if lang == "ar" else "ltr"
     return f'<p class="banner" dir="{direction}" lang="{lang}">{escape.text(text)}</p>'
+
+
+def _measure_labels(lang: str) -> dict[str, str]:
+    from analysis.ledger import load_measures
+
+    measures = load_measures()
+    column = "label_ar" if lang == "ar" else "label_en"
+    return dict(zip(measures["measure"], measures[column], strict=True))
+
+
+def measures_table(figures: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """The measures with their kind, definition and how many claims each has."""
+    from analysis.ledger import load_measures
+
+    i18n.check_lang(lang)
+    measures = load_measures()
+    counts = figures["measure"].value_counts()
+    return pd.DataFrame({
+        word("measure", lang): measures["label_ar" if lang == "ar" else "label_en"],
+        word("kind", lang): measures["kind"],
+        word("definition", lang): measures["definition"],
+        word("claims", lang): [int(counts.get(m, 0)) for m in measures["measure"]],
+    })
+
+
+def contradictions_table(contra: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """`analysis.contradictions()` for reading: one row per competing value."""
+    i18n.check_lang(lang)
+    labels = _measure_labels(lang)
+    return pd.DataFrame({
+        word("measure", lang): [labels.get(m, m) for m in contra["measure"]],
+        word("window", lang): contra["window"],
+        word("figure", lang): contra["value"],
+        word("claimants", lang): contra["claimants"],
+        word("independent", lang): contra["independent_claimants"],
+        word("statements", lang): contra["statements"],
+        word("copies", lang): contra["copies"],
+        word("spread", lang): [f"{i18n.number(a)}–{i18n.number(b)}"
+                               for a, b in zip(contra["spread_min"], contra["spread_max"],
+                                               strict=True)],
+    })
+
+
+def sensitivity_table(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """`analysis.sensitivity()` for reading: the estimate under each policy."""
+    i18n.check_lang(lang)
+    return pd.DataFrame({
+        word("policy", lang): table["policy"],
+        word("value", lang): [i18n.number(v) for v in table["value"]],
+        word("spread", lang): [f"{i18n.number(a)}–{i18n.number(b)}" if pd.notna(a) else ""
+                               for a, b in zip(table["low"], table["high"], strict=True)],
+        word("statements", lang): table["statements"],
+        word("explanation", lang): table["explanation"],
+    })
+
+
+def measure_label(measure: str, lang: str = "en") -> str:
+    return _measure_labels(lang).get(measure, measure)
+
+
+KEY_MEASURES = ("transferred_to_iraq", "planned_transfer_total", "held_by_sdf")
+
+
+def estimates_html(as_of: object, policy: str, lang: str = "en",
+                   measures: tuple[str, ...] = KEY_MEASURES) -> str:
+    """For each key measure: the policy's number as a heading, then every policy side by side."""
+    from analysis.policies import check_policy, estimate, sensitivity
+
+    check_policy(policy)
+    parts = []
+    for measure in measures:
+        e = estimate(measure, as_of, policy)
+        value = i18n.number(e.value) or ("لا ادعاء" if lang == "ar" else "no claim")
+        interval = f" [{i18n.number(e.low)}–{i18n.number(e.high)}]" if e.low is not None else ""
+        parts.append(f"<h3>{escape.text(measure_label(measure, lang))}: {escape.text(value)}"
+                     f"{escape.text(interval)} <small>({escape.text(policy)})</small></h3>")
+        parts.append(to_html(sensitivity_table(sensitivity(measure, as_of), lang), lang))
+    return "\n".join(parts)
