@@ -28,8 +28,8 @@ def test_build_twice_same_bytes(project, tmp_path):
     build.build(project, tmp_path / "b")
     assert tree_hash(tmp_path / "a") == tree_hash(tmp_path / "b")
     assert sorted(tree_hash(tmp_path / "a")) == [
-        "claimants.csv", "datapackage.json", "figures.csv", "figures.parquet", "manifest.json",
-        "measures.csv", "places.csv", "places.geojson", "sources.csv"]
+        "checklist.json", "claimants.csv", "datapackage.json", "figures.csv", "figures.parquet",
+        "manifest.json", "measures.csv", "places.csv", "places.geojson", "sources.csv"]
 
 
 def test_manifest_hashes_inputs_and_outputs(project):
@@ -42,14 +42,20 @@ def test_manifest_hashes_inputs_and_outputs(project):
     assert len(manifest["data_version"]) == 12
 
 
+def frictionless(folder: Path) -> dict:
+    """`frictionless validate` (the real command) on a processed folder, with its checklist."""
+    exe = Path(sys.executable).with_name("frictionless")
+    checklist = (folder / "checklist.json").read_text(encoding="utf-8").strip()
+    result = subprocess.run([str(exe), "validate", "--json", "--checklist", checklist,
+                             str(folder / "datapackage.json")],
+                            capture_output=True, text=True, timeout=300)
+    return json.loads(result.stdout)
+
+
 def test_frictionless_validates_the_package():
     """The real `frictionless validate` command accepts the generated datapackage.json."""
-    exe = Path(sys.executable).with_name("frictionless")
-    result = subprocess.run([str(exe), "validate", "--json",
-                             str(ROOT / "data" / "processed" / "datapackage.json")],
-                            capture_output=True, text=True, timeout=300)
-    report = json.loads(result.stdout)
-    assert report["valid"], result.stdout[:2000]
+    report = frictionless(ROOT / "data" / "processed")
+    assert report["valid"], json.dumps(report)[:2000]
     assert sorted(t["name"] for t in report["tasks"]) == ["claimants", "figures", "measures",
                                                           "places", "sources"]
 
@@ -60,14 +66,21 @@ def test_frictionless_catches_a_bad_processed_value(tmp_path):
     path = tmp_path / "p" / "figures.csv"
     path.write_text(path.read_text(encoding="utf-8").replace(",up_to,", ",sometimes,"),
                     encoding="utf-8")
-    exe = Path(sys.executable).with_name("frictionless")
-    result = subprocess.run([str(exe), "validate", "--json", str(tmp_path / "p" /
-                                                                 "datapackage.json")],
-                            capture_output=True, text=True, timeout=300)
-    report = json.loads(result.stdout)
+    report = frictionless(tmp_path / "p")
     assert not report["valid"]
     errors = [e for t in report["tasks"] for e in t["errors"]]
-    assert any(e["type"] == "constraint-error" and e["fieldName"] == "hedge" for e in errors)
+    assert [(e["type"], e["fieldName"]) for e in errors] == [("constraint-error", "hedge")]
+
+
+def test_frictionless_checklist_catches_bounds_out_of_order(tmp_path):
+    shutil.copytree(ROOT / "data" / "processed", tmp_path / "p")
+    path = tmp_path / "p" / "figures.csv"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(",,150,,exact,") == 1
+    path.write_text(text.replace(",,150,,exact,", ",,150,100,range,"), encoding="utf-8")
+    report = frictionless(tmp_path / "p")
+    errors = [e for t in report["tasks"] for e in t["errors"]]
+    assert [(e["type"], e["rowNumber"]) for e in errors] == [("row-constraint", 2)]
 
 
 def test_load_figures_is_the_seed_ledger():

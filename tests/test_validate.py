@@ -68,6 +68,30 @@ CASES = {
                            "error: data/raw/sources.csv:2: text_sha256: does not match"),
     "latitude out of range": ("places.csv", 4, {"lat": "136.5"},
                               "error: data/raw/places.csv:6: lat: '136.5' is outside -90..90"),
+    "best above high": ("figures.csv", 1, {"value_best": "8000", "hedge": "range",
+                                            "value_low": "5000"},
+                        "error: data/raw/figures.csv:3: value_best: value_best=8000 is greater "
+                        "than value_high=7000"),
+    "hedge contradicts bounds": ("figures.csv", 3, {"value_low": "", "value_high": "300"},
+                                 "error: data/raw/figures.csv:5: value_low: hedge 'at_least' "
+                                 "needs value_low"),
+    "negative value": ("figures.csv", 0, {"value_best": "-150"},
+                       "error: data/raw/figures.csv:2: value_best: '-150' is outside 0..inf"),
+    "date not ISO": ("figures.csv", 0, {"as_of": "21/01/2026"},
+                     "error: data/raw/figures.csv:2: as_of: '21/01/2026' is not a valid date "
+                     "(YYYY-MM-DD)"),
+    "as_of after publication": ("figures.csv", 0, {"as_of": "2026-01-23"},
+                                "error: data/raw/figures.csv:2: as_of: 2026-01-23 is after the "
+                                "source's publication date 2026-01-22"),
+    "dangling measure": ("figures.csv", 1, {"measure": "planned_total"},
+                         "error: data/raw/figures.csv:3: measure: 'planned_total' is not a "
+                         "measure in data/raw/measures.csv"),
+    "dangling claimant": ("figures.csv", 2, {"claimant": "SDF General Command"},
+                          "error: data/raw/figures.csv:4: claimant: 'SDF General Command' is "
+                          "not a claimant in data/raw/claimants.csv"),
+    "quote missing for stored text": ("figures.csv", 4, {"quote": "", "quote_start": "",
+                                                         "quote_end": ""},
+                                      "error: data/raw/figures.csv:6: quote: is required"),
     "bad measure kind": ("measures.csv", 0, {"kind": "total"},
                          "error: data/raw/measures.csv:2: kind: 'total' is not one of stock, "
                          "flow, cumulative, plan"),
@@ -123,6 +147,28 @@ def test_malformed_csv(project, content, expected):
     code, lines = run_build(project)
     assert code == 1
     assert any(line.startswith("error: " + expected) for line in lines), lines
+
+
+def test_missing_required_column(project):
+    path = project / "data" / "raw" / "claimants.csv"
+    rows = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(",".join(line.split(",")[:1] + line.split(",")[2:3])
+                              for line in rows[:1]) + "\n", encoding="utf-8")
+    code, lines = run_build(project)
+    assert code == 1
+    assert "error: data/raw/claimants.csv:1: missing column(s) claimant_type, description " \
+        "(expected: claimant,claimant_type,name_ar,description)" in lines
+
+
+def test_extra_unknown_column(project):
+    path = project / "data" / "raw" / "measures.csv"
+    lines_ = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines_[0] + ",comment"] + [x + "," for x in lines_[1:]]) + "\n",
+                    encoding="utf-8")
+    code, lines = run_build(project)
+    assert code == 1
+    assert "error: data/raw/measures.csv:1: unknown column(s) 'comment' (expected: " \
+        "measure,label_en,label_ar,kind,definition)" in lines
 
 
 def test_missing_file(project):

@@ -135,6 +135,7 @@ def render(raw: RawData) -> dict[str, bytes]:
     out["places.geojson"] = geojson_bytes(raw.places)
     package = datapackage({name: table for name, (_, table) in tables.items()})
     out["datapackage.json"] = _json_bytes(package)
+    out["checklist.json"] = _json_bytes(schema.checklist())
     return out
 
 

@@ -210,6 +210,23 @@ FIGURES = Table(
 )
 
 RAW_TABLES: tuple[Table, ...] = (SOURCES, CLAIMANTS, MEASURES, PLACES, FIGURES)
+
+# low ≤ best ≤ high: checked by analysis.validate and, through checklist(), by Frictionless.
+BOUND_PAIRS: tuple[tuple[str, str], ...] = (
+    ("value_low", "value_best"),
+    ("value_best", "value_high"),
+    ("value_low", "value_high"),
+)
+
+
+def checklist() -> dict:
+    """A Frictionless checklist for what a Table Schema cannot say: the order of the bounds.
+
+    Use: frictionless validate datapackage.json --checklist "$(cat checklist.json)"
+    """
+    formula = " and ".join(f"({a} is None or {b} is None or {a} <= {b})"
+                           for a, b in BOUND_PAIRS)
+    return {"checks": [{"type": "row-constraint", "formula": formula}]}
 TABLES = {t.name: t for t in RAW_TABLES}
 
 # Columns the build joins onto each figure: (column in output, table, field in that table).

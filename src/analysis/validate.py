@@ -230,8 +230,7 @@ def check_figures(raw: RawTable, frame: pd.DataFrame, bad: set = frozenset()) ->
             problems.append(Problem(raw.label, line, "value_best",
                                     "no value: set at least one of value_low, value_best, "
                                     "value_high"))
-        for a, b in (("value_low", "value_best"), ("value_best", "value_high"),
-                     ("value_low", "value_high")):
+        for a, b in schema.BOUND_PAIRS:
             if pd.notna(row[a]) and pd.notna(row[b]) and row[a] > row[b]:
                 problems.append(Problem(raw.label, line, a,
                                         f"{a}={row[a]} is greater than {b}={row[b]}"))
@@ -318,6 +317,7 @@ def check_texts(raws: dict[str, RawTable], frames: dict[str, pd.DataFrame], raw_
     fig_raw, figures = raws["figures"], frames["figures"]
     known = set(sources["source_id"].dropna())
     for i, row in figures.iterrows():
+        line = fig_raw.line(i)
         if row["source_id"] not in known:
             continue  # reported as a dangling foreign key
         if pd.isna(row["quote"]) and row["source_id"] in texts \
@@ -326,7 +326,6 @@ def check_texts(raws: dict[str, RawTable], frames: dict[str, pd.DataFrame], raw_
                                     "is required: the source's text is stored, so the figure "
                                     "must quote it"))
             continue
-        line = fig_raw.line(i)
         if any((i, c) in bad.get("figures", ()) for c in ("quote_start", "quote_end", "quote",
                                                             "source_id")):
             continue
