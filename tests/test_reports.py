@@ -68,11 +68,17 @@ def test_executed_notebooks_keep_provenance(rendered):
     assert "papermill" not in nb.metadata
 
 
-def test_second_run_gives_identical_bytes(rendered, tmp_path):
-    before = tree_hash(rendered / "reports")
-    result = cli("--root", str(rendered), "run")
+def reports_hash(root: Path) -> dict[str, str]:
+    """The reader-facing outputs: pages, index and executed notebooks (not the kernel logs)."""
+    return {k: v for k, v in tree_hash(root / "reports").items() if not k.startswith("logs/")}
+
+
+def test_forced_second_run_gives_identical_bytes(rendered, tmp_path):
+    before = reports_hash(rendered)
+    result = cli("--root", str(rendered), "run", "--force")
     assert result.returncode == 0, result.stderr
-    assert tree_hash(rendered / "reports") == before
+    assert result.stderr.count("[done   ]") == 3
+    assert reports_hash(rendered) == before
 
 
 def test_as_of_parameter_filters_reports(tmp_path):
@@ -120,12 +126,19 @@ def test_failing_notebook_does_not_stop_the_others(tmp_path):
     assert result.returncode == 1
     assert "[FAILED ] 00_broken" in result.stderr
     assert "RuntimeError: deliberate failure" in result.stderr
+    assert "Traceback" not in result.stderr
     index = (root / "reports" / "index.html").read_text(encoding="utf-8")
     assert "00_broken, FAILED" in index
     assert index.count(", ok)") == 3
     executed = nbformat.read(root / "reports" / "executed" / "00_broken.ipynb", as_version=4)
     assert executed.metadata["analysis"]["status"] == "failed"
-    assert "deliberate failure" in read(root, "00_broken")  # the traceback is kept
+    page = read(root, "00_broken")
+    assert "This report failed and is incomplete." in page
+    assert "deliberate failure" in page  # the traceback is kept
+    # a failed notebook is never cached: the next run tries it again, the others are reused
+    again = cli("--root", str(root), "run")
+    assert "[queued ] 00_broken (no previous run)" in again.stderr
+    assert again.stderr.count("[cached ]") == 3
 
 
 def test_plain_papermill_works(tmp_path):

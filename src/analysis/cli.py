@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -16,24 +17,32 @@ def _typed(value: str) -> object:
     return _resolve_type(value)
 
 
-def _params(args: argparse.Namespace) -> dict:
-    params: dict = {}
+def _plain(value: object) -> object:
+    """YAML reads 2026-01-25 as a date; notebooks take ISO strings."""
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _parameter_sets(args: argparse.Namespace) -> list[dict]:
+    """A YAML file gives one set (a mapping) or several (a list of mappings); -p overrides."""
+    sets: list[dict] = [{}]
     if args.params_file:
         import yaml
 
         path = Path(args.params_file)
         try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise AnalysisError(f"{path}: no such parameters file") from None
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             raise AnalysisError(f"{path}: not valid YAML ({exc})") from None
-        if not isinstance(loaded, dict):
-            raise AnalysisError(f"{path}: expected a mapping of parameter names to values")
-        params.update({str(k): v for k, v in loaded.items()})
-    for name, value in args.parameter or []:
-        params[name] = _typed(value)
-    return params
+        loaded = {} if loaded is None else loaded
+        items = loaded if isinstance(loaded, list) else [loaded]
+        if not items or not all(isinstance(i, dict) for i in items):
+            raise AnalysisError(f"{path}: expected a mapping of parameter names to values, "
+                                "or a list of such mappings (one per set of reports)")
+        sets = [{str(k): _plain(v) for k, v in item.items()} for item in items]
+    given = {name: _typed(value) for name, value in args.parameter or []}
+    return [{**s, **given} for s in sets]
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -58,12 +67,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from analysis import reports
+    from analysis import runner
 
-    results = reports.run(_params(args), root=args.root, names=args.notebooks or None,
-                          jobs=args.jobs, timeout=args.timeout,
-                          log=lambda line: print(line, file=sys.stderr))
-    return 0 if all(r.status == "done" for r in results) else 1
+    results = runner.run(_parameter_sets(args), root=args.root, names=args.notebooks or None,
+                         jobs=args.jobs, timeout=args.timeout, force=args.force,
+                         explain=args.explain, scheduler=args.scheduler,
+                         log=lambda line: print(line, file=sys.stderr, flush=True))
+    return 1 if any(r.status == "failed" for r in results) else 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -80,11 +90,17 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("notebooks", nargs="*", help="notebook names or paths (default: all)")
     r.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    help="a notebook parameter, typed as papermill types it (repeatable)")
-    r.add_argument("-f", "--params-file", help="YAML file of parameters")
+    r.add_argument("-f", "--params-file", help="YAML file: a mapping of parameters, or a list "
+                   "of mappings to render several sets side by side")
     r.add_argument("-j", "--jobs", type=int, default=None, help="parallel notebooks (default: "
                    "number of cores)")
-    r.add_argument("--timeout", type=int, default=600, help="seconds per cell before a "
-                   "notebook is stopped (default 600)")
+    r.add_argument("--timeout", type=int, default=600, help="seconds a cell may run before "
+                   "its notebook is stopped and marked failed (default 600)")
+    r.add_argument("--force", action="store_true", help="run every notebook, cached or not")
+    r.add_argument("--explain", action="store_true", help="show each cache key and why a "
+                   "notebook runs")
+    r.add_argument("--scheduler", help="address of an existing Dask distributed scheduler to "
+                   "run the notebooks on (instead of the local process pool)")
     r.set_defaults(func=cmd_run)
     return ap
 

@@ -1,20 +1,20 @@
-"""The report runner: papermill executes each notebook, nbconvert renders it, an index links them.
+"""One report: papermill executes a notebook, nbconvert renders it; and the index page.
 
-Each notebook is one pure task (`execute`), run in a process pool. A notebook that fails is
-kept with its traceback and marked failed; the others still complete. Outputs are normalised
-(cell ids, timings, papermill metadata, memory addresses) so that the same inputs give the
-same bytes.
+`execute` is a pure task (see `analysis.runner` for the pool, the cache and Dask). A notebook
+that fails is kept with its traceback and its page says so; outputs are normalised (cell ids,
+timings, papermill metadata, memory addresses) so the same inputs give the same bytes.
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
+import hashlib
 import html
 import os
 import re
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +28,10 @@ _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
 
 @dataclass(frozen=True)
 class Task:
+    """One notebook run with one parameter set: a pure task for a process pool or Dask."""
+
     notebook: Path
+    page: str  # file stem of reports/executed/<page>.ipynb and reports/html/<page>.html
     executed: Path
     html: Path
     parameters: dict
@@ -38,12 +41,14 @@ class Task:
 
 @dataclass
 class Result:
-    name: str
-    status: str  # done | failed
+    name: str  # the page
+    status: str  # done | failed | cached
     seconds: float
     error: str | None = None
     title: str = ""
     parameters: dict = field(default_factory=dict)
+    outputs: dict = field(default_factory=dict)  # file name -> sha256
+    reason: str = ""
 
 
 def notebook_paths(p: paths.Paths, names: list[str] | None = None) -> list[Path]:
@@ -139,16 +144,19 @@ def execute(task: Task) -> Result:
     start = time.monotonic()
     running = task.executed.with_name(f".{task.executed.stem}.running.ipynb")
     running.parent.mkdir(parents=True, exist_ok=True)
+    log = task.executed.parent.parent / "logs" / f"{task.page}.kernel.log"
     status, error = "done", None
     try:
-        papermill.execute_notebook(
-            str(task.notebook), str(running), parameters=task.parameters, kernel_name=KERNEL,
-            progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-            cwd=str(task.notebook.parent), execution_timeout=task.timeout)
+        with _stderr_to(log):  # the kernel's own chatter goes to its log, not the terminal
+            papermill.execute_notebook(
+                str(task.notebook), str(running), parameters=task.parameters,
+                kernel_name=KERNEL, progress_bar=False, log_output=False,
+                request_save_on_cell_execute=False, cwd=str(task.notebook.parent),
+                execution_timeout=task.timeout)
     except papermill.PapermillExecutionError as exc:
         status, error = "failed", f"{exc.ename}: {exc.evalue}"
     except Exception as exc:  # kernel died, timed out, or could not start
-        status, error = "failed", f"{type(exc).__name__}: {exc}"
+        status, error = "failed", _explain_failure(exc, task)
     try:
         nb = nbformat.read(str(running), as_version=4) if running.is_file() else \
             nbformat.read(str(task.notebook), as_version=4)
@@ -156,15 +164,54 @@ def execute(task: Task) -> Result:
         nb.metadata["analysis"]["status"] = status
         if error:
             nb.metadata["analysis"]["error"] = error
-        atomic.write_text(task.executed, nbformat.writes(nb) + "\n")
-        atomic.write_text(task.html, render_html(nb))
+        executed = nbformat.writes(nb) + "\n"
+        if error:  # the page says so first, before papermill's own note and the traceback
+            nb.cells.insert(0, nbformat.v4.new_markdown_cell(
+                f"**This report failed and is incomplete.** {html.escape(error)}"))
+            nb.cells[0].id = "cell-failed"
+        page = render_html(nb)
+        atomic.write_text(task.executed, executed)
+        atomic.write_text(task.html, page)
         title = nb.metadata["title"]
+        outputs = {task.executed.name: _sha(executed.encode()),
+                   task.html.name: _sha(page.encode())}
     except Exception as exc:
         status, error, title = "failed", f"{type(exc).__name__}: {exc}", task.notebook.stem
+        outputs = {}
     finally:
         running.unlink(missing_ok=True)
-    return Result(task.notebook.stem, status, time.monotonic() - start, error, title,
-                  task.parameters)
+    return Result(task.page, status, time.monotonic() - start, error, title, task.parameters,
+                  outputs)
+
+
+@contextlib.contextmanager
+def _stderr_to(path: Path):
+    """Point file descriptor 2 (inherited by the kernel process) at a log file, then back."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with path.open("wb") as fh:
+        os.dup2(fh.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _explain_failure(exc: Exception, task: Task) -> str:
+    name = type(exc).__name__
+    if name == "DeadKernelError":
+        return "DeadKernelError: the kernel died (killed, or out of memory) while running"
+    if name in ("CellTimeoutError", "TimeoutError"):
+        return (f"{name}: a cell ran longer than {task.timeout} s and the notebook was "
+                "stopped (raise it with --timeout)")
+    return f"{name}: {exc}"
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def index_html(results: list[Result], data_version: str) -> str:
@@ -172,7 +219,7 @@ def index_html(results: list[Result], data_version: str) -> str:
     esc = html.escape
     rows = []
     for r in sorted(results, key=lambda r: r.name):
-        status = "ok" if r.status == "done" else "FAILED"
+        status = "FAILED" if r.status == "failed" else "ok"
         detail = f" — {esc(r.error)}" if r.error else ""
         params = ", ".join(f"{k} = {v}" for k, v in sorted(r.parameters.items()))
         rows.append(f'<li class="{esc(r.status)}"><a href="html/{esc(r.name)}.html">'
@@ -197,38 +244,3 @@ published on or before it count)</p>
 </body>
 </html>
 """
-
-
-def run(parameters: dict | None = None, root: Path | str | None = None,
-        names: list[str] | None = None, jobs: int | None = None, timeout: int = 600,
-        log=print) -> list[Result]:
-    """Execute and render every notebook (or `names`), then write reports/index.html."""
-    from analysis.ledger import load_manifest
-
-    p = paths.get(root)
-    parameters = dict(parameters or {})
-    notebooks = notebook_paths(p, names)
-    if not notebooks:
-        raise AnalysisError(f"no notebooks in {p.notebooks}")
-    effective = effective_parameters(notebooks, parameters)
-    data_version = load_manifest(p.root)["data_version"]
-    os.environ["ANALYSIS_ROOT"] = str(p.root)  # the kernels find the same project
-    tasks = [Task(nb, p.reports / "executed" / nb.name, p.reports / "html" / f"{nb.stem}.html",
-                  effective[nb], data_version, timeout) for nb in notebooks]
-    for t in tasks:
-        log(f"[queued ] {t.notebook.stem}")
-    results: list[Result] = []
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(execute, t): t for t in tasks}
-        for future in as_completed(futures):
-            r = future.result()
-            results.append(r)
-            mark = "done   " if r.status == "done" else "FAILED "
-            log(f"[{mark}] {r.name} in {r.seconds:.1f}s" + (f": {r.error}" if r.error else ""))
-    atomic.write_text(p.reports / "index.html", index_html(results, data_version))
-    ok = sum(r.status == "done" for r in results)
-    log(f"{ok} of {len(results)} reports done; index: {p.reports / 'index.html'}")
-    sys.stdout.flush()
-    return sorted(results, key=lambda r: r.name)
-

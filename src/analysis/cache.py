@@ -1,0 +1,83 @@
+"""Cache keys for report runs: a notebook re-runs only when something it depends on changed.
+
+Quarto's freeze and jupyter-cache key on the notebook's source alone and miss data and
+environment changes. Our key has five parts, each a sha256, so `--explain` can say which
+one changed: the notebook (every cell's source), its parameters, the processed data (the
+manifest's data version), the library's source (src/analysis, templates included) and the
+installed environment (every distribution's name and version, and the Python version).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
+
+PARTS = ("notebook", "parameters", "data", "library", "environment")
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def notebook_part(path: Path) -> str:
+    """Hash of the cells' sources and types; outputs and metadata do not matter."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    cells = [(c.get("cell_type"), "".join(c.get("source", [])) if isinstance(
+        c.get("source"), list) else c.get("source", "")) for c in nb.get("cells", [])]
+    return _sha(json.dumps(cells, ensure_ascii=False).encode())
+
+
+def parameters_part(parameters: dict) -> str:
+    return _sha(json.dumps(parameters, sort_keys=True, default=str).encode())
+
+
+@cache
+def library_part() -> str:
+    """Hash of every file of the installed `analysis` package (code and templates)."""
+    root = Path(__file__).parent
+    h = hashlib.sha256()
+    for f in sorted(root.rglob("*")):
+        if f.is_file() and "__pycache__" not in f.parts:
+            h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+@cache
+def environment_part() -> str:
+    """Hash of the installed distributions (name==version) and the interpreter version."""
+    from importlib import metadata
+
+    names = sorted({f"{d.metadata['Name']}=={d.version}".lower()
+                    for d in metadata.distributions() if d.metadata["Name"]})
+    return _sha(("\n".join([sys.version, *names])).encode())
+
+
+@dataclass(frozen=True)
+class Key:
+    notebook: str
+    parameters: str
+    data: str
+    library: str
+    environment: str
+
+    @property
+    def digest(self) -> str:
+        return _sha("".join(getattr(self, p) for p in PARTS).encode())[:16]
+
+    def changed(self, other: dict | None) -> list[str]:
+        """Which parts differ from a previous run's recorded key (all when there is none)."""
+        if not other:
+            return list(PARTS)
+        return [p for p in PARTS if other.get(p) != getattr(self, p)]
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def key_for(notebook: Path, parameters: dict, data_version: str) -> Key:
+    return Key(notebook_part(notebook), parameters_part(parameters), _sha(data_version.encode()),
+               library_part(), environment_part())

@@ -1,0 +1,194 @@
+"""`analysis run`: plan the report tasks, skip what did not change, run the rest in parallel.
+
+- One task per notebook and parameter set (several sets render side by side as separate
+  pages, e.g. `01_figures--as_of-2026-01-25_lang-ar.html`).
+- A task is skipped when its cache key (see `analysis.cache`) equals the last successful
+  run's and its outputs still have the recorded sha256; `--force` runs everything, and
+  `--explain` prints each key and why a task runs.
+- Tasks run in a local process pool (`jobs`, default the number of cores), or on an existing
+  Dask distributed cluster (`scheduler`), which must see the same filesystem.
+- A failing notebook never stops the others; it is reported, never cached, and makes the
+  exit code non-zero.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from analysis import atomic, cache, paths, reports
+from analysis.errors import AnalysisError
+from analysis.reports import Result, Task
+
+CACHE_DIR = ".cache"
+
+
+def page_name(stem: str, given: dict, several: bool) -> str:
+    if not several or not given:
+        return stem
+    slug = "_".join(f"{k}-{v}" for k, v in sorted(given.items()))
+    return f"{stem}--{re.sub(r'[^A-Za-z0-9._-]+', '-', slug).strip('-')}"
+
+
+def plan(p: paths.Paths, parameter_sets: list[dict], names: list[str] | None,
+         timeout: int) -> list[Task]:
+    from analysis.ledger import load_manifest
+
+    notebooks = reports.notebook_paths(p, names)
+    if not notebooks:
+        raise AnalysisError(f"no notebooks in {p.notebooks}")
+    data_version = load_manifest(p.root)["data_version"]
+    several = len(parameter_sets) > 1
+    tasks, pages = [], set()
+    for given in parameter_sets:
+        effective = reports.effective_parameters(notebooks, given)
+        for nb in notebooks:
+            page = page_name(nb.stem, given, several)
+            if page in pages:
+                raise AnalysisError(f"two parameter sets give the same page {page}")
+            pages.add(page)
+            tasks.append(Task(nb, page, p.reports / "executed" / f"{page}.ipynb",
+                              p.reports / "html" / f"{page}.html", effective[nb], data_version,
+                              timeout))
+    return tasks
+
+
+def _record_path(p: paths.Paths, task: Task) -> Path:
+    return p.reports / CACHE_DIR / f"{task.page}.json"
+
+
+def _outputs_intact(record: dict, task: Task) -> bool:
+    for path in (task.executed, task.html):
+        expected = record.get("outputs", {}).get(path.name)
+        if expected is None or not path.is_file() or atomic.sha256_file(path) != expected:
+            return False
+    return True
+
+
+def check_cache(p: paths.Paths, task: Task, force: bool) -> tuple[cache.Key, str | None, dict]:
+    """(key, reason to run or None when cached, previous record)."""
+    key = cache.key_for(task.notebook, task.parameters, task.data_version)
+    try:
+        record = json.loads(_record_path(p, task).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
+        record = {}
+    if force:
+        return key, "--force", record
+    if not record:
+        return key, "no previous run", record
+    changed = key.changed(record.get("key"))
+    if changed:
+        return key, "changed: " + ", ".join(changed), record
+    if not _outputs_intact(record, task):
+        return key, "outputs missing or modified", record
+    return key, None, record
+
+
+def _execute_all(tasks: list[Task], jobs: int, scheduler: str | None,
+                 log: Callable[[str], None]) -> list[Result]:
+    results: list[Result] = []
+    if not tasks:
+        return results
+    if scheduler:
+        try:
+            from distributed import Client
+            from distributed import as_completed as dask_completed
+        except ImportError:
+            raise AnalysisError("--scheduler needs the `distributed` package") from None
+        try:
+            client = Client(scheduler, timeout=30)
+        except OSError as exc:
+            raise AnalysisError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") \
+                from None
+        with client:
+            for t in tasks:
+                log(f"[running] {t.page} (on {scheduler})")
+            futures = client.map(reports.execute, tasks, pure=False)
+            for future in dask_completed(futures):
+                r = future.result()
+                results.append(r)
+                _log_result(r, log)
+        return results
+    workers = max(1, min(jobs, len(tasks)))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {}
+        for i, t in enumerate(tasks):
+            futures[pool.submit(reports.execute, t)] = t
+            if i < workers:
+                log(f"[running] {t.page}")
+        waiting = list(tasks[workers:])
+        for future in as_completed(futures):
+            r = future.result()
+            results.append(r)
+            _log_result(r, log)
+            if waiting:  # the pool starts queued tasks in order as workers free up
+                log(f"[running] {waiting.pop(0).page}")
+    return results
+
+
+def _log_result(r: Result, log: Callable[[str], None]) -> None:
+    if r.status == "done":
+        log(f"[done   ] {r.name} in {r.seconds:.1f}s")
+    else:
+        log(f"[FAILED ] {r.name} in {r.seconds:.1f}s: {r.error}")
+
+
+def summary(results: list[Result]) -> str:
+    width = max([len(r.name) for r in results] + [8])
+    lines = [f"{'report':<{width}}  {'status':<7}  {'seconds':>7}  reason"]
+    for r in sorted(results, key=lambda r: r.name):
+        lines.append(f"{r.name:<{width}}  {r.status:<7}  {r.seconds:>7.1f}  {r.reason}"
+                     + (f" — {r.error}" if r.error else ""))
+    return "\n".join(lines)
+
+
+def run(parameter_sets: list[dict] | dict | None = None, root: Path | str | None = None,
+        names: list[str] | None = None, jobs: int | None = None, timeout: int = 600,
+        force: bool = False, explain: bool = False, scheduler: str | None = None,
+        log: Callable[[str], None] = print) -> list[Result]:
+    """Execute (or reuse) every notebook for every parameter set; write reports/index.html."""
+    p = paths.get(root)
+    if parameter_sets is None or isinstance(parameter_sets, dict):
+        parameter_sets = [dict(parameter_sets or {})]
+    tasks = plan(p, parameter_sets, names, timeout)
+    os.environ["ANALYSIS_ROOT"] = str(p.root)  # the kernels find the same project
+    to_run, results, keys = [], [], {}
+    for t in tasks:
+        key, reason, record = check_cache(p, t, force)
+        keys[t.page] = key
+        if explain:
+            log(f"[explain] {t.page}: key {key.digest} "
+                + (f"runs ({reason})" if reason else "cached (nothing changed)"))
+        if reason is None:
+            log(f"[cached ] {t.page}")
+            results.append(Result(t.page, "cached", 0.0, None, record.get("title", ""),
+                                  t.parameters, record.get("outputs", {}), "cached"))
+        else:
+            log(f"[queued ] {t.page} ({reason})")
+            to_run.append((t, reason))
+    started = time.monotonic()
+    ran = _execute_all([t for t, _ in to_run], jobs or os.cpu_count() or 1, scheduler, log)
+    reasons = {t.page: reason for t, reason in to_run}
+    for r in ran:
+        r.reason = reasons[r.name]
+        record_path = p.reports / CACHE_DIR / f"{r.name}.json"
+        if r.status == "done":
+            record = {"key": keys[r.name].as_dict(), "digest": keys[r.name].digest,
+                      "outputs": r.outputs, "title": r.title}
+            atomic.write_text(record_path, json.dumps(record, indent=1, sort_keys=True) + "\n")
+        else:
+            record_path.unlink(missing_ok=True)  # never reuse a failed run
+    results += ran
+    data_version = tasks[0].data_version
+    atomic.write_text(p.reports / "index.html", reports.index_html(results, data_version))
+    log(summary(results))
+    failed = sum(r.status == "failed" for r in results)
+    log(f"{len(results) - failed} of {len(results)} reports ok ({len(ran)} ran, "
+        f"{len(results) - len(ran)} cached) in {time.monotonic() - started:.1f}s; "
+        f"index: {p.reports / 'index.html'}")
+    return sorted(results, key=lambda r: r.name)

@@ -1,0 +1,133 @@
+"""The runner: cache keys and reasons, parameter sets, dying and hanging kernels, Dask."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+from conftest import cli, copy_project
+
+
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory):
+    """A scratch project run once, to test what a second run reuses."""
+    root = copy_project(tmp_path_factory.mktemp("runner") / "p")
+    result = cli("--root", str(root), "run")
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+def reasons(stderr: str) -> dict[str, str]:
+    out = {}
+    for line in stderr.splitlines():
+        m = re.match(r"\[explain\] (\S+): key [0-9a-f]{16} (.*)$", line)
+        if m:
+            out[m.group(1)] = m.group(2)
+    return out
+
+
+def test_no_change_run_is_all_cached(ran):
+    result = cli("--root", str(ran), "run", "--explain")
+    assert result.returncode == 0, result.stderr
+    assert reasons(result.stderr) == {n: "cached (nothing changed)"
+                                      for n in ("01_figures", "02_map", "03_trends")}
+    assert "0 ran, 3 cached" in result.stderr
+
+
+def test_parameter_change_reruns_with_reason(ran):
+    result = cli("--root", str(ran), "run", "--explain", "01_figures", "-p", "lang", "ar")
+    assert reasons(result.stderr) == {"01_figures": "runs (changed: parameters)"}
+    back = cli("--root", str(ran), "run", "--explain", "01_figures")
+    assert reasons(back.stderr) == {"01_figures": "runs (changed: parameters)"}
+
+
+def test_data_change_reruns_every_notebook(tmp_path):
+    root = copy_project(tmp_path / "p")
+    assert cli("--root", str(root), "run").returncode == 0
+    with (root / "data" / "raw" / "claimants.csv").open("a", encoding="utf-8") as fh:
+        fh.write("Test claimant,media,,Added by a test.\n")
+    assert cli("--root", str(root), "build").returncode == 0
+    result = cli("--root", str(root), "run", "--explain")
+    assert set(reasons(result.stderr).values()) == {"runs (changed: data)"}
+
+
+def test_notebook_edit_and_damaged_output_rerun(ran):
+    nb_path = ran / "notebooks" / "03_trends.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.cells[0].source += "\n\nAn added sentence."
+    nbformat.write(nb, nb_path)
+    (ran / "reports" / "html" / "02_map.html").write_text("damaged", encoding="utf-8")
+    result = cli("--root", str(ran), "run", "--explain")
+    assert reasons(result.stderr) == {
+        "01_figures": "cached (nothing changed)",
+        "02_map": "runs (outputs missing or modified)",
+        "03_trends": "runs (changed: notebook)",
+    }
+    assert "An added sentence." in (ran / "reports/html/03_trends.html").read_text("utf-8")
+
+
+def test_force_reruns_everything(ran):
+    result = cli("--root", str(ran), "run", "--explain", "--force", "01_figures")
+    assert reasons(result.stderr) == {"01_figures": "runs (--force)"}
+
+
+def test_parameter_sets_render_side_by_side(tmp_path):
+    root = copy_project(tmp_path / "p")
+    (tmp_path / "sets.yaml").write_text("- {as_of: 2026-01-21, lang: en}\n"
+                                        "- {as_of: 2026-01-25, lang: ar}\n", encoding="utf-8")
+    result = cli("--root", str(root), "run", "01_figures", "-f", str(tmp_path / "sets.yaml"))
+    assert result.returncode == 0, result.stderr
+    pages = sorted(p.name for p in (root / "reports" / "html").iterdir())
+    assert pages == ["01_figures--as_of-2026-01-21_lang-en.html",
+                     "01_figures--as_of-2026-01-25_lang-ar.html"]
+    index = (root / "reports" / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'href="(html/[^"]+)"', index) == [f"html/{p}" for p in pages]
+    assert "as_of 2026-01-21, 2026-01-25" in index
+    early = (root / "reports/html" / pages[0]).read_text(encoding="utf-8")
+    late = (root / "reports/html" / pages[1]).read_text(encoding="utf-8")
+    assert "0 figures" in early and "حتى 7,000" in late
+
+
+def _add_cell(root, name, source):
+    nb = nbformat.read(root / "notebooks" / "01_figures.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(source))
+    nbformat.write(nb, root / "notebooks" / f"{name}.ipynb")
+
+
+def test_dead_kernel_is_reported(tmp_path):
+    root = copy_project(tmp_path / "p")
+    _add_cell(root, "00_dies", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
+    result = cli("--root", str(root), "run", "00_dies", "01_figures")
+    assert result.returncode == 1
+    assert "[FAILED ] 00_dies" in result.stderr and "the kernel died" in result.stderr
+    assert "[done   ] 01_figures" in result.stderr
+
+
+def test_hanging_cell_is_stopped_at_the_timeout(tmp_path):
+    root = copy_project(tmp_path / "p")
+    _add_cell(root, "00_hangs", "import time\ntime.sleep(600)")
+    result = cli("--root", str(root), "run", "00_hangs", "--timeout", "5")
+    assert result.returncode == 1
+    assert "a cell ran longer than 5 s and the notebook was stopped" in result.stderr
+
+
+def test_bad_params_file_is_a_clear_error(tmp_path):
+    root = copy_project(tmp_path / "p")
+    (tmp_path / "bad.yaml").write_text("as_of: [unclosed\n", encoding="utf-8")
+    result = cli("--root", str(root), "run", "-f", str(tmp_path / "bad.yaml"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "bad.yaml: not valid YAML" in result.stderr
+
+
+def test_runs_on_a_dask_cluster(tmp_path):
+    from distributed import LocalCluster
+
+    root = copy_project(tmp_path / "p")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        result = cli("--root", str(root), "run", "01_figures", "--scheduler",
+                     cluster.scheduler_address)
+    assert result.returncode == 0, result.stderr
+    assert f"[running] 01_figures (on {cluster.scheduler_address})" in result.stderr
+    assert "ونُقل 150" in (root / "reports/html/01_figures.html").read_text("utf-8")
