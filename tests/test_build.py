@@ -64,7 +64,7 @@ def test_frictionless_catches_a_bad_processed_value(tmp_path):
     """The package's constraints are real: an out-of-vocabulary hedge fails validation."""
     shutil.copytree(ROOT / "data" / "processed", tmp_path / "p")
     path = tmp_path / "p" / "figures.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace(",up_to,", ",sometimes,"),
+    path.write_text(path.read_text(encoding="utf-8").replace(",up_to,", ",sometimes,", 1),
                     encoding="utf-8")
     report = frictionless(tmp_path / "p")
     assert not report["valid"]
@@ -76,15 +76,19 @@ def test_frictionless_checklist_catches_bounds_out_of_order(tmp_path):
     shutil.copytree(ROOT / "data" / "processed", tmp_path / "p")
     path = tmp_path / "p" / "figures.csv"
     text = path.read_text(encoding="utf-8")
-    assert text.count(",,150,,exact,") == 1
-    path.write_text(text.replace(",,150,,exact,", ",,150,100,range,"), encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    row = next(i for i, line in enumerate(lines) if line.startswith("seed-01-moved,"))
+    assert lines[row].count(",,150,,exact,") == 1
+    lines[row] = lines[row].replace(",,150,,exact,", ",,150,100,range,")
+    path.write_text("".join(lines), encoding="utf-8")
     report = frictionless(tmp_path / "p")
     errors = [e for t in report["tasks"] for e in t["errors"]]
-    assert [(e["type"], e["rowNumber"]) for e in errors] == [("row-constraint", 2)]
+    assert [(e["type"], e["rowNumber"]) for e in errors] == [("row-constraint", row + 1)]
 
 
-def test_load_figures_is_the_seed_ledger():
+def test_load_figures_has_the_seed_figures():
     got = analysis.load_figures()
+    got = got[got["figure_id"].str.startswith("seed-")].reset_index(drop=True)
     expected = pd.read_csv(io.StringIO(
         "figure_id,claimant,measure,value_low,value_best,value_high,hedge,as_of,place_id\n"
         "seed-01-moved,CENTCOM,transferred_to_iraq,,150,,exact,2026-01-21,hasakah-governorate\n"
@@ -101,8 +105,13 @@ def test_load_figures_is_the_seed_ledger():
 
 
 def test_load_figures_as_of_filters_by_publication():
-    assert len(analysis.load_figures(as_of="2026-01-22")) == 5
-    assert len(analysis.load_figures(as_of="2026-01-21")) == 0
+    everything = analysis.load_figures()
+    known = analysis.load_figures(as_of="2026-01-22")
+    assert (known["published"] <= pd.Timestamp("2026-01-22")).all()
+    assert len(known) == (everything["published"] <= pd.Timestamp("2026-01-22")).sum()
+    assert "seed-01-moved" in set(known["figure_id"])
+    assert "seed-01-moved" not in set(analysis.load_figures(as_of="2026-01-21")["figure_id"])
+    assert len(analysis.load_figures(as_of="2024-12-31")) == 0
 
 
 def test_load_places_is_a_geodataframe():

@@ -72,6 +72,20 @@ def test_copies_of_one_statement_are_one_voice():
         [[1, 1, 2]]
 
 
+def test_stale_repeats_are_compared_at_their_own_date():
+    """Last week's total reprinted today, or a 2019 peak, does not compete with today's count."""
+    text = COLUMNS + (
+        "a,t,cumulative,A,government,s1,X,2026-02-12,2026-02-12,,,exact,,4500,\n"
+        "b,t,cumulative,B,government,s2,Y,2026-02-12,,2026-01-31,2026-02-08,approx,,1300,\n"
+        "c,t,cumulative,C,government,s3,Z,2026-02-12,2026-02-11,,,exact,,4400,\n"
+        "d,p,stock,D,media,s4,X,2026-01-21,2026-01-20,,,approx,,24000,\n"
+        "e,p,stock,D,media,s5,X,2026-01-21,,2019-01-01,2019-12-31,exact,,73000,\n")
+    windows = dict(zip(ledger(text)["figure_id"],
+                       ledger(text).apply(claims.window, axis=1), strict=True))
+    assert windows == {"a": "2026-02-12", "b": "2026-01-31 – 2026-02-08", "c": "2026-02-12",
+                       "d": "week 2026-W04", "e": "2019-01-01 – 2019-12-31"}
+
+
 @pytest.mark.parametrize(("policy", "value", "explained"), [
     ("conservative", 3000.0, "conservative: the lowest of 3 independent statement(s) in window "
                              "2026-02-13 (Iraqi Foreign Minister)"),

@@ -74,16 +74,16 @@ def test_force_reruns_everything(ran):
 
 def test_parameter_sets_render_side_by_side(tmp_path):
     root = copy_project(tmp_path / "p")
-    (tmp_path / "sets.yaml").write_text("- {as_of: 2026-01-21, lang: en}\n"
+    (tmp_path / "sets.yaml").write_text("- {as_of: 2024-12-31, lang: en}\n"
                                         "- {as_of: 2026-01-25, lang: ar}\n", encoding="utf-8")
     result = cli("--root", str(root), "run", "01_figures", "-f", str(tmp_path / "sets.yaml"))
     assert result.returncode == 0, result.stderr
     pages = sorted(p.name for p in (root / "reports" / "html").iterdir())
-    assert pages == ["01_figures--as_of-2026-01-21_lang-en.html",
+    assert pages == ["01_figures--as_of-2024-12-31_lang-en.html",
                      "01_figures--as_of-2026-01-25_lang-ar.html"]
     index = (root / "reports" / "index.html").read_text(encoding="utf-8")
     assert re.findall(r'href="(html/[^"]+)"', index) == [f"html/{p}" for p in pages]
-    assert "as_of 2026-01-21, 2026-01-25" in index
+    assert "as_of 2024-12-31, 2026-01-25" in index
     early = (root / "reports/html" / pages[0]).read_text(encoding="utf-8")
     late = (root / "reports/html" / pages[1]).read_text(encoding="utf-8")
     assert "0 figures" in early and "حتى 7,000" in late

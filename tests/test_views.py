@@ -46,8 +46,9 @@ def test_headline_is_the_seed_article(tmp_path):
     expected = pd.read_csv(io.StringIO(
         "Measure,Figure,Hedge,Low,Best,High,Claimant,Holds for\n"
         "Transferred to Iraq (cumulative),150,exact,,150,,CENTCOM,2026-01-21\n"
-        "Planned total to transfer,\"up to 7,000\",up_to,,,\"7,000\",CENTCOM,2026-01-21\n"
-        "Held by the SDF,\"about 10,000\",approx,,\"10,000\",,SDF,undated\n"
+        "Planned or expected total to transfer,\"up to 7,000\",up_to,,,\"7,000\",CENTCOM,"
+        "2026-01-21\n"
+        "Held in SDF-run prisons,\"about 10,000\",approx,,\"10,000\",,SDF,undated\n"
         "Detained in Syria (period),at least 300,at_least,300,,,CENTCOM,in 2025\n"
         "Killed in Syria (period),at least 20,at_least,20,,,CENTCOM,in 2025\n"),
         dtype=str, keep_default_na=False)

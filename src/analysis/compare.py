@@ -4,6 +4,9 @@ Claims are compared within a *window*, chosen by what the measure counts:
 
 - cumulative (a running total changes daily): claims published on the same day;
 - stock (a population changes slowly): claims published in the same ISO week;
+  for both, a claim whose own date (as_of, else the end of its period) is older than its
+  publication by more than STALE_AFTER is compared at that own date instead: a report
+  repeating last week's total, or a 2019 peak, does not compete with today's counts;
 - flow (a count over a period): claims covering the same period (or the same as_of day);
 - plan (a target for the whole operation): every claim, whenever made.
 
@@ -19,6 +22,7 @@ import pandas as pd
 from analysis import i18n
 
 UNDATED = "undated"
+STALE_AFTER = {"cumulative": pd.Timedelta(days=2), "stock": pd.Timedelta(days=183)}
 
 
 def _figures(figures: pd.DataFrame | None, as_of: object) -> pd.DataFrame:
@@ -57,12 +61,20 @@ def window(row: pd.Series) -> str:
         if pd.notna(row["as_of"]):
             return f"{row['as_of']:%Y-%m-%d}"
         return UNDATED
-    if pd.isna(published):
+    own = row["as_of"] if pd.notna(row["as_of"]) else row["period_end"]
+    if pd.isna(published) and pd.isna(own):
         return UNDATED
+    if pd.isna(published) or (pd.notna(own) and kind in STALE_AFTER
+                              and published - own > STALE_AFTER[kind]):
+        if pd.isna(row["as_of"]) and pd.notna(row["period_start"]):
+            return f"{row['period_start']:%Y-%m-%d} – {row['period_end']:%Y-%m-%d}"
+        when = own
+    else:
+        when = published
     if kind == "stock":
-        year, week, _ = pd.Timestamp(published).isocalendar()
+        year, week, _ = pd.Timestamp(when).isocalendar()
         return f"week {year}-W{week:02d}"
-    return f"{published:%Y-%m-%d}"
+    return f"{when:%Y-%m-%d}"
 
 
 def value_text(row: pd.Series) -> str:

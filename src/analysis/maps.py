@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 CENTER = (34.5, 42.5)
+TRANSFERRED = "transferred_to_iraq"
+PLANNED = "planned_transfer_total"
 ZOOM = 6
 _ids = itertools.count(1)
 
@@ -216,9 +218,9 @@ def transfer_flow(figures: pd.DataFrame, places: pd.DataFrame, admin1, admin0,
     import folium
 
     e = escape.for_folium
-    moved = figures[(figures["measure_kind"] == "cumulative") & figures["destination_place_id"]
-                    .notna()]
-    plans = figures[figures["measure_kind"] == "plan"]
+    moved = figures[(figures["measure"] == TRANSFERRED) & figures["destination_place_id"].notna()
+                    & figures["as_of"].notna()]
+    plans = figures[figures["measure"] == PLANNED]
     if moved.empty:
         return None
     by_id = places.set_index("place_id")

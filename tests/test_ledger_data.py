@@ -1,0 +1,64 @@
+"""The committed ledger itself: coverage of the upstream table and the known disagreements."""
+
+from __future__ import annotations
+
+import csv
+
+import pandas as pd
+from conftest import ROOT
+
+import analysis
+from analysis import schema
+
+UPSTREAM = ROOT / "data" / "raw" / "upstream" / "reported_figures.csv"
+
+
+def test_ledger_size_and_outlets():
+    figures = analysis.load_figures()
+    assert len(figures) >= 120
+    assert figures["outlet"].nunique() >= 40
+    assert set(figures["claimant_type"]) <= set(schema.CLAIMANT_TYPES)
+
+
+def test_every_upstream_row_is_coded_once():
+    with UPSTREAM.open(encoding="utf-8", newline="") as fh:
+        lines = list(range(2, 2 + sum(1 for _ in csv.DictReader(fh))))
+    coded = analysis.load_figures()["upstream_row"].dropna().astype(int)
+    assert sorted(coded) == lines  # line 113 is the seed article, coded as seed-01-moved
+    seed = analysis.load_figures().set_index("figure_id").loc["seed-01-moved"]
+    assert seed["upstream_row"] == 113
+
+
+def test_undated_rows_stay_undated():
+    figures = analysis.load_figures()
+    undated = figures[figures["published"].isna()]
+    assert len(undated) >= 5
+    assert analysis.load_figures(as_of="2026-12-31")["published"].notna().all()
+
+
+def _values(contra: pd.DataFrame, measure: str, window: str) -> set[str]:
+    rows = contra[(contra["measure"] == measure) & (contra["window"] == window)]
+    return set(rows["value"])
+
+
+def test_known_contradictions_are_shown():
+    contra = analysis.contradictions()
+    assert {"at least 5,700", "5,064", "about 3,000"} <= \
+        _values(contra, "transferred_to_iraq", "2026-02-13")
+    assert {"5,500", "6,000", "up to 7,000", "7,000–8,000"} <= \
+        _values(contra, "planned_transfer_total", "any date")
+    assert {"8,950", "about 9,000", "about 10,000"} <= \
+        _values(contra, "held_by_sdf", "week 2026-W04")
+    assert {"about 1,500", "about 120", "about 200"} == \
+        _values(contra, "escaped_from_prison", "2026-01-19")
+    # fighters at large are a different measure from detainees held
+    at_large = contra[contra["measure"] == "isis_fighters_at_large"]
+    assert "about 10,000" in set(at_large["value"])
+
+
+def test_sensitivity_on_2026_02_14():
+    table = analysis.sensitivity("transferred_to_iraq", "2026-02-14")
+    assert table[["policy", "value", "low", "high", "window", "statements"]].values.tolist() \
+        == [["conservative", 3000.0, 3000.0, 5700.0, "2026-02-13", 4],
+            ["best", 5055.0, 3000.0, 5700.0, "2026-02-13", 4],
+            ["upper", 5700.0, 3000.0, 5700.0, "2026-02-13", 4]]
