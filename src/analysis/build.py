@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import atomic, paths, schema
-from analysis.ledger import MANIFEST
+from analysis.manifest import MANIFEST
 from analysis.schema import Table
 from analysis.validate import RawData, load_raw
 

@@ -6,7 +6,6 @@ build wrote (sha256 in the manifest) and warn when the raw data changed since.
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,28 +15,14 @@ import pandas as pd
 from analysis import paths, schema
 from analysis.atomic import sha256_file
 from analysis.errors import AnalysisError, Problem, ValidationError
+from analysis.manifest import load_manifest
 from analysis.schema import Table
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-MANIFEST = "manifest.json"
-
-
 class StaleDataWarning(UserWarning):
     """The raw data changed after the last `analysis build`."""
-
-
-def load_manifest(root: Path | str | None = None) -> dict:
-    p = paths.get(root)
-    path = p.processed / MANIFEST
-    if not path.is_file():
-        raise AnalysisError(f"{_rel(path, p.root)}: missing; run `analysis build` first")
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise AnalysisError(f"{_rel(path, p.root)}: unreadable ({exc}); "
-                            "run `analysis build` again") from None
 
 
 def _checked(name: str, root: Path | str | None) -> Path:
@@ -45,7 +30,7 @@ def _checked(name: str, root: Path | str | None) -> Path:
     p = paths.get(root)
     manifest = load_manifest(root)
     path = p.processed / name
-    rel = _rel(path, p.root)
+    rel = paths.relative(path, p.root)
     expected = manifest.get("outputs", {}).get(name)
     if not path.is_file():
         raise AnalysisError(f"{rel}: missing; run `analysis build`")
@@ -76,7 +61,11 @@ def read_table(table: Table, path: Path, label: str) -> pd.DataFrame:
 
 def _load(table: Table, root: Path | str | None) -> pd.DataFrame:
     path = _checked(table.filename, root)
-    return read_table(table, path, _rel(path, paths.get(root).root))
+    return read_table(table, path, paths.relative(path, paths.get(root).root))
+
+
+def load_claimants(root: Path | str | None = None) -> pd.DataFrame:
+    return _load(schema.CLAIMANTS, root)
 
 
 def load_sources(root: Path | str | None = None) -> pd.DataFrame:
@@ -128,7 +117,7 @@ def load_boundaries(level: str = "admin1", root: Path | str | None = None) -> gp
                             + ", ".join(BOUNDARY_FILES))
     p = paths.get(root)
     path = p.boundaries / BOUNDARY_FILES[level]
-    rel = _rel(path, p.root)
+    rel = paths.relative(path, p.root)
     if not path.is_file():
         raise AnalysisError(f"{rel}: missing boundaries file")
     try:
@@ -136,10 +125,3 @@ def load_boundaries(level: str = "admin1", root: Path | str | None = None) -> gp
     except Exception as exc:  # pyogrio raises several GDAL error types
         raise AnalysisError(f"{rel}: cannot be read as GeoJSON ({exc})") from None
     return gdf.sort_values(gdf.columns[0], kind="stable").reset_index(drop=True)
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)

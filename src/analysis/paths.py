@@ -54,5 +54,13 @@ def find_root(start: Path | None = None) -> Path:
     )
 
 
+def relative(path: Path, root: Path) -> str:
+    """A path as shown in messages: relative to the project root when inside it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def get(root: Path | str | None = None) -> Paths:
     return Paths(Path(root).resolve() if root is not None else find_root())

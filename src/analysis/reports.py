@@ -11,6 +11,7 @@ import ast
 import contextlib
 import hashlib
 import html
+import json
 import os
 import re
 import sys
@@ -67,11 +68,31 @@ def notebook_paths(p: paths.Paths, names: list[str] | None = None) -> list[Path]
     return out
 
 
-def notebook_parameters(path: Path) -> dict:
-    """The names and defaults of a notebook's `parameters` cell, as papermill reads them."""
-    import papermill
+def notebook_parameters(path: Path) -> dict[str, str]:
+    """Name → default (as source text) of each assignment in the cell tagged `parameters`.
 
-    return papermill.inspect_notebook(str(path))
+    Read with `ast` rather than papermill.inspect_notebook so that a no-change run does not
+    pay papermill's import.
+    """
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = cell["source"] if isinstance(cell["source"], str) else \
+                "".join(cell["source"])
+            try:
+                tree = ast.parse(source)
+            except SyntaxError as exc:
+                raise AnalysisError(f"{path.name}: the parameters cell is not valid Python "
+                                    f"({exc.msg}, line {exc.lineno})") from None
+            out = {}
+            for node in tree.body:
+                if isinstance(node, ast.Assign | ast.AnnAssign):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    for t in targets:
+                        if isinstance(t, ast.Name) and node.value is not None:
+                            out[t.id] = ast.get_source_segment(source, node.value) or ""
+            return out
+    return {}
 
 
 def effective_parameters(notebooks: list[Path], parameters: dict) -> dict[Path, dict]:
@@ -86,13 +107,13 @@ def effective_parameters(notebooks: list[Path], parameters: dict) -> dict[Path, 
         if unknown:
             raise AnalysisError(
                 f"{nb.name}: unknown parameter(s) {', '.join(unknown)}; this notebook takes "
-                + ", ".join(f"{k} (default {v['default']})" for k, v in known.items()))
+                + ", ".join(f"{k} (default {v})" for k, v in known.items()))
         defaults = {}
-        for name, spec in known.items():
+        for name, default in known.items():
             try:
-                defaults[name] = ast.literal_eval(spec["default"])
+                defaults[name] = ast.literal_eval(default)
             except (ValueError, SyntaxError):
-                defaults[name] = spec["default"]
+                defaults[name] = default
         out[nb] = {**defaults, **parameters}
     return out
 

@@ -37,7 +37,7 @@ def page_name(stem: str, given: dict, several: bool) -> str:
 
 def plan(p: paths.Paths, parameter_sets: list[dict], names: list[str] | None,
          timeout: int) -> list[Task]:
-    from analysis.ledger import load_manifest
+    from analysis.manifest import load_manifest
 
     notebooks = reports.notebook_paths(p, names)
     if not notebooks:

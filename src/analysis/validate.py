@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import schema
+from analysis import paths, schema
 from analysis.errors import Problem, ValidationError
 from analysis.schema import Field, Table
 
@@ -375,7 +375,7 @@ def load_raw(raw_dir: Path, label_root: Path | None = None) -> RawData:
     raws: dict[str, RawTable] = {}
     for table in schema.RAW_TABLES:
         path = raw_dir / table.filename
-        label = _label(path, label_root)
+        label = paths.relative(path, label_root)
         raw, found = read_csv(table, path, label)
         problems += found
         if raw is not None:
@@ -400,13 +400,6 @@ def load_raw(raw_dir: Path, label_root: Path | None = None) -> RawData:
         raise ValidationError(problems)
     return RawData(frames["sources"], frames["claimants"], frames["measures"], frames["places"],
                    frames["figures"], texts)
-
-
-def _label(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def check_dates(raws: dict[str, RawTable], frames: dict[str, pd.DataFrame]) -> list[Problem]:

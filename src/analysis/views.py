@@ -108,7 +108,7 @@ def to_html(frame: pd.DataFrame, lang: str = "en") -> str:
 
 def banner(figures: pd.DataFrame, as_of: object, lang: str = "en") -> str:
     """The line under each report's title: data version, as_of date, number of claims."""
-    from analysis.ledger import load_manifest
+    from analysis.manifest import load_manifest
 
     i18n.check_lang(lang)
     version = load_manifest()["data_version"]

@@ -1,0 +1,26 @@
+"""The processed data's manifest: sha256 of every input and output, and the data version.
+
+Kept free of heavy imports: the runner reads it on every `analysis run`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from analysis import paths
+from analysis.errors import AnalysisError
+
+MANIFEST = "manifest.json"
+
+
+def load_manifest(root: Path | str | None = None) -> dict:
+    p = paths.get(root)
+    path = p.processed / MANIFEST
+    rel = paths.relative(path, p.root)
+    if not path.is_file():
+        raise AnalysisError(f"{rel}: missing; run `analysis build` first")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise AnalysisError(f"{rel}: unreadable ({exc}); run `analysis build` again") from None
