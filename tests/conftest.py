@@ -33,6 +33,12 @@ def tree_hash(path: Path) -> dict[str, str]:
             for p in sorted(path.rglob("*")) if p.is_file()}
 
 
+def report_pages(root: Path) -> dict[str, str]:
+    """sha256 of what readers get: the pages, the index and the executed notebooks."""
+    return {k: v for k, v in tree_hash(root / "reports").items()
+            if k.startswith(("html/", "executed/")) or k == "index.html"}
+
+
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run the real `analysis` command line in a subprocess."""
     return subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True,

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import nbformat
-from conftest import ROOT, cli, copy_project, tree_hash
+from conftest import ROOT, cli, copy_project, report_pages
 
 # Resources a page would fetch (scripts, styles, images, tiles); <a href> links are fine.
 EXTERNAL = re.compile(r"""\bsrc\s*=\s*["']?(?:https?:)?//"""
@@ -68,17 +68,12 @@ def test_executed_notebooks_keep_provenance(rendered):
     assert "papermill" not in nb.metadata
 
 
-def reports_hash(root: Path) -> dict[str, str]:
-    """The reader-facing outputs: pages, index and executed notebooks (not the kernel logs)."""
-    return {k: v for k, v in tree_hash(root / "reports").items() if not k.startswith("logs/")}
-
-
 def test_forced_second_run_gives_identical_bytes(rendered, tmp_path):
-    before = reports_hash(rendered)
+    before = report_pages(rendered)
     result = cli("--root", str(rendered), "run", "--force")
     assert result.returncode == 0, result.stderr
     assert result.stderr.count("[done   ]") == 3
-    assert reports_hash(rendered) == before
+    assert report_pages(rendered) == before
 
 
 def test_as_of_parameter_filters_reports(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -30,3 +31,50 @@ def write_text(path: Path, text: str) -> None:
 
 def sha256_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+JOURNAL = ".journal"
+
+
+def replace_set(folder: Path, files: dict[str, bytes], name: str = "") -> None:
+    """Replace several files under `folder` as one: a reader never sees half of the set.
+
+    Each new file is written beside its target (`.name.new`), then a journal listing them is
+    written and fsynced (the commit point), then each is renamed into place and the journal
+    removed. A process killed before the journal leaves the old set (stray `.new` files are
+    cleared by `recover`); killed after it, `recover` finishes the renames.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    recover(folder)
+    staged = {}
+    for rel, data in sorted(files.items()):
+        target = folder / rel
+        tmp = target.with_name(f".{target.name}.new")
+        write_bytes(tmp, data)
+        staged[rel] = tmp.relative_to(folder).as_posix()
+    journal = folder / f"{JOURNAL}{'-' + name if name else ''}.json"
+    write_text(journal, json.dumps(staged, sort_keys=True))
+    _finish(folder, journal)
+
+
+def _finish(folder: Path, journal: Path) -> None:
+    staged = json.loads(journal.read_text(encoding="utf-8"))
+    for rel, tmp in staged.items():
+        if (folder / tmp).exists():
+            os.replace(folder / tmp, folder / rel)
+    journal.unlink(missing_ok=True)
+
+
+def recover(folder: Path) -> None:
+    """Finish a set whose journal was committed; drop files staged by an unfinished one."""
+    if not folder.is_dir():
+        return
+    for journal in sorted(folder.glob(f"{JOURNAL}*.json")):
+        try:
+            _finish(folder, journal)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            journal.unlink(missing_ok=True)  # torn journal: its set never committed
+    for stray in folder.rglob(".*.new"):
+        stray.unlink(missing_ok=True)
+    for stray in folder.rglob(".*.tmp"):
+        stray.unlink(missing_ok=True)

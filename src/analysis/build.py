@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import atomic, paths, schema
+from analysis import atomic, lock, paths, schema
 from analysis.manifest import MANIFEST
 from analysis.schema import Table
 from analysis.validate import RawData, load_raw
@@ -159,15 +159,17 @@ def manifest(p: paths.Paths, outputs: dict[str, bytes]) -> dict:
 
 
 def build(root: Path | str | None = None, out: Path | str | None = None) -> dict:
-    """Validate raw data and write the processed files; return the manifest."""
+    """Validate raw data and write the processed files as one set; return the manifest.
+
+    One build at a time per project (a lock file); nothing is written unless every raw
+    table is valid; the files are replaced together (`atomic.replace_set`), so a build
+    killed at any moment leaves the previous processed data or the new one, never a mix.
+    """
     p = paths.get(root)
-    raw = load_raw(p.raw, label_root=p.root)  # raises before anything is written
-    outputs = render(raw)
-    target = Path(out) if out is not None else p.processed
-    doc = manifest(p, outputs)
-    for name, data in sorted(outputs.items()):
-        path = target / name
-        if not path.is_file() or path.read_bytes() != data:
-            atomic.write_bytes(path, data)
-    atomic.write_bytes(target / MANIFEST, _json_bytes(doc))
+    with lock.exclusive(p.root / "data" / ".build.lock", "analysis build"):
+        raw = load_raw(p.raw, label_root=p.root)  # raises before anything is written
+        outputs = render(raw)
+        doc = manifest(p, outputs)
+        target = Path(out) if out is not None else p.processed
+        atomic.replace_set(target, {**outputs, MANIFEST: _json_bytes(doc)})
     return doc

@@ -5,10 +5,11 @@ Kept free of heavy imports: the runner reads it on every `analysis run`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
-from analysis import paths
+from analysis import atomic, paths
 from analysis.errors import AnalysisError
 
 MANIFEST = "manifest.json"
@@ -16,6 +17,8 @@ MANIFEST = "manifest.json"
 
 def load_manifest(root: Path | str | None = None) -> dict:
     p = paths.get(root)
+    with contextlib.suppress(OSError):  # finish a build that was killed after its commit
+        atomic.recover(p.processed)
     path = p.processed / MANIFEST
     rel = paths.relative(path, p.root)
     if not path.is_file():

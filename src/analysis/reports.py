@@ -209,8 +209,10 @@ def execute(task: Task) -> Result:
                 f"**This report failed and is incomplete.** {html.escape(error)}"))
             nb.cells[0].id = "cell-failed"
         page = render_html(nb)
-        atomic.write_text(task.executed, executed)
-        atomic.write_text(task.html, page)
+        reports_dir = task.html.parent.parent
+        atomic.replace_set(reports_dir, {
+            task.executed.relative_to(reports_dir).as_posix(): executed.encode(),
+            task.html.relative_to(reports_dir).as_posix(): page.encode()}, name=task.page)
         title = nb.metadata["title"]
         outputs = {task.executed.name: _sha(executed.encode()),
                    task.html.name: _sha(page.encode())}
@@ -261,7 +263,7 @@ def index_html(results: list[Result], data_version: str) -> str:
         status = "FAILED" if r.status == "failed" else "ok"
         detail = f" — {esc(r.error)}" if r.error else ""
         params = ", ".join(f"{k} = {v}" for k, v in sorted(r.parameters.items()))
-        rows.append(f'<li class="{esc(r.status)}"><a href="html/{esc(r.name)}.html">'
+        rows.append(f'<li class="{status.lower()}"><a href="html/{esc(r.name)}.html">'
                     f"{esc(r.title or r.name)}</a> <small>({esc(r.name)}, {status}{detail})"
                     f"<br>{esc(params)}</small></li>")
     as_of = ", ".join(sorted({str(r.parameters.get("as_of", "—")) for r in results}))

@@ -14,14 +14,16 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import re
+import signal
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from analysis import atomic, cache, paths, reports
+from analysis import atomic, cache, lock, paths, reports
 from analysis.errors import AnalysisError
 from analysis.reports import Result, Task
 
@@ -115,7 +117,11 @@ def _execute_all(tasks: list[Task], jobs: int, scheduler: str | None,
                 _log_result(r, log)
         return results
     workers = max(1, min(jobs, len(tasks)))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # spawn, not fork: a forked worker would inherit the run lock's descriptor and keep the
+    # lock after the runner itself was killed.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                             initializer=_die_with_parent) as pool:
         futures = {}
         for i, t in enumerate(tasks):
             futures[pool.submit(reports.execute, t)] = t
@@ -129,6 +135,18 @@ def _execute_all(tasks: list[Task], jobs: int, scheduler: str | None,
             if waiting:  # the pool starts queued tasks in order as workers free up
                 log(f"[running] {waiting.pop(0).page}")
     return results
+
+
+def _die_with_parent() -> None:
+    """Linux: a worker is killed with its runner (its kernel follows: ipykernel watches its
+    parent), so a killed run leaves no orphan writing reports behind the next one."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _log_result(r: Result, log: Callable[[str], None]) -> None:
@@ -156,6 +174,16 @@ def run(parameter_sets: list[dict] | dict | None = None, root: Path | str | None
     if parameter_sets is None or isinstance(parameter_sets, dict):
         parameter_sets = [dict(parameter_sets or {})]
     tasks = plan(p, parameter_sets, names, timeout)
+    with lock.exclusive(p.reports / ".run.lock", "analysis run"):
+        atomic.recover(p.reports)  # a run killed half-way: finish or drop its last writes
+        for stray in (p.reports / "executed").glob(".*.running.ipynb"):
+            stray.unlink()
+        return _run_locked(p, tasks, jobs, force, explain, scheduler, log)
+
+
+def _run_locked(p: paths.Paths, tasks: list[Task], jobs: int | None, force: bool,
+                explain: bool, scheduler: str | None,
+                log: Callable[[str], None]) -> list[Result]:
     os.environ["ANALYSIS_ROOT"] = str(p.root)  # the kernels find the same project
     to_run, results, keys = [], [], {}
     for t in tasks:
