@@ -118,3 +118,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a file we cannot read or write: say which, not a traceback
+        if args.debug:
+            raise
+        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(f"error: internal error ({type(exc).__name__}: {exc}); run again with --debug "
+              "for the traceback, and report it", file=sys.stderr)
+        return 2

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import re
@@ -113,6 +114,7 @@ def _is_date(value: str) -> bool:
     return True
 
 
+@functools.cache
 def _pandera_schema(table: Table):
     """Generate the pandera schema of one table from its field definitions."""
     import pandera.pandas as pa
