@@ -28,8 +28,9 @@ def test_build_twice_same_bytes(project, tmp_path):
     build.build(project, tmp_path / "b")
     assert tree_hash(tmp_path / "a") == tree_hash(tmp_path / "b")
     assert sorted(tree_hash(tmp_path / "a")) == [
-        "checklist.json", "claimants.csv", "datapackage.json", "figures.csv", "figures.parquet",
-        "manifest.json", "measures.csv", "places.csv", "places.geojson", "sources.csv"]
+        "checklist.json", "claimants.csv", "coverage.csv", "datapackage.json", "figures.csv",
+        "figures.parquet", "manifest.json", "measures.csv", "places.csv", "places.geojson",
+        "sources.csv", "uncoded.csv"]
 
 
 def test_manifest_hashes_inputs_and_outputs(project):
@@ -56,8 +57,8 @@ def test_frictionless_validates_the_package():
     """The real `frictionless validate` command accepts the generated datapackage.json."""
     report = frictionless(ROOT / "data" / "processed")
     assert report["valid"], json.dumps(report)[:2000]
-    assert sorted(t["name"] for t in report["tasks"]) == ["claimants", "figures", "measures",
-                                                          "places", "sources"]
+    assert sorted(t["name"] for t in report["tasks"]) == [
+        "claimants", "coverage", "figures", "measures", "places", "sources", "uncoded"]
 
 
 def test_frictionless_catches_a_bad_processed_value(tmp_path):

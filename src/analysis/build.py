@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import atomic, lock, paths, schema
+from analysis import atomic, lock, paths, provenance, schema
 from analysis.manifest import MANIFEST
 from analysis.schema import Table
 from analysis.validate import RawData, load_raw
@@ -128,6 +128,9 @@ def render(raw: RawData) -> dict[str, bytes]:
         "measures.csv": (raw.measures.sort_values("measure"), schema.MEASURES),
         "places.csv": (raw.places.sort_values("place_id"), schema.PLACES),
         "figures.csv": (ledger, schema.ledger_table()),
+        "uncoded.csv": (raw.uncoded.sort_values("uncoded_id"), schema.UNCODED),
+        "coverage.csv": (provenance.coverage(raw.figures, raw.texts, raw.uncoded),
+                         schema.COVERAGE),
     }
     out = {name: csv_bytes(frame.reset_index(drop=True), table)
            for name, (frame, table) in tables.items()}

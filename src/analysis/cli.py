@@ -55,14 +55,24 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from analysis import paths
+    from analysis import paths, provenance
     from analysis.validate import load_raw
 
     p = paths.get(args.root)
     raw = load_raw(p.raw, label_root=p.root)
+    grounded = raw.figures["quote_start"].notna().sum()
     print(f"ok: {len(raw.figures)} figures, {len(raw.sources)} sources, "
-          f"{len(raw.places)} places, {len(raw.measures)} measures; every quote found at "
-          "its offsets")
+          f"{len(raw.places)} places, {len(raw.measures)} measures; {grounded} figures "
+          "grounded in their stored texts (quote at its offsets, same value and hedge)")
+    cover = provenance.coverage(raw.figures, raw.texts, raw.uncoded)
+    counts = cover["status"].value_counts()
+    print(f"coverage: {len(cover)} quantities in {len(raw.texts)} stored text(s): "
+          f"{counts.get('explained', 0)} explained by figures, "
+          f"{counts.get('not in ledger', 0)} left out with a reason, "
+          f"{counts.get('unexplained', 0)} unexplained")
+    for r in cover[cover["status"] == "unexplained"].itertuples():
+        print(f"warning: {r.source_id}:{r.start}-{r.end}: {r.phrase!r} is in no figure and "
+              "has no reason in data/raw/uncoded.csv")
     return 0
 
 

@@ -209,7 +209,48 @@ FIGURES = Table(
     ),
 )
 
-RAW_TABLES: tuple[Table, ...] = (SOURCES, CLAIMANTS, MEASURES, PLACES, FIGURES)
+UNCODED = Table(
+    name="uncoded",
+    filename="uncoded.csv",
+    description="Quantities in stored texts deliberately left out of the ledger, with why.",
+    primary_key="uncoded_id",
+    foreign_keys=(ForeignKey("source_id", "sources", "source_id"),),
+    fields=(
+        Field("uncoded_id", "string", "Stable id of the note.", True, True, pattern=SLUG),
+        Field("source_id", "string", "The source whose text holds the quantity.", True),
+        Field("start", "integer", "Start offset of the quantity phrase in the stored text.",
+              True, minimum=0),
+        Field("end", "integer", "End offset (exclusive).", True, minimum=0),
+        Field("phrase", "string", "The phrase at those offsets.", True),
+        Field("reason", "string", "Why it is not a figure of the ledger.", True),
+    ),
+)
+
+RAW_TABLES: tuple[Table, ...] = (SOURCES, CLAIMANTS, MEASURES, PLACES, FIGURES, UNCODED)
+
+COVERAGE = Table(
+    name="coverage",
+    filename="coverage.csv",
+    description="Every quantity of kind figure found in the stored texts: explained by a "
+                "figure, or why it is not in the ledger.",
+    primary_key="coverage_id",
+    foreign_keys=(ForeignKey("source_id", "sources", "source_id"),),
+    fields=(
+        Field("coverage_id", "string", "source_id:start.", True, True),
+        Field("source_id", "string", "The source whose text holds the quantity.", True),
+        Field("start", "integer", "Start offset of the phrase.", True, minimum=0),
+        Field("end", "integer", "End offset (exclusive).", True, minimum=0),
+        Field("phrase", "string", "The quantity phrase as found.", True),
+        Field("hedge", "string", "Its hedge.", True, enum=HEDGES),
+        Field("value_low", "integer", "Its lower bound.", minimum=0),
+        Field("value_best", "integer", "Its best value.", minimum=0),
+        Field("value_high", "integer", "Its upper bound.", minimum=0),
+        Field("status", "string", "explained, not in ledger (with a reason), or unexplained.",
+              True, enum=("explained", "not in ledger", "unexplained")),
+        Field("figure_id", "string", "The figure that explains it."),
+        Field("reason", "string", "How it is explained, or why it is not in the ledger."),
+    ),
+)
 
 # low ≤ best ≤ high: checked by analysis.validate and, through checklist(), by Frictionless.
 BOUND_PAIRS: tuple[tuple[str, str], ...] = (

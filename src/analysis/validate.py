@@ -16,10 +16,11 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 
-from analysis import paths, schema
+from analysis import paths, provenance, schema
 from analysis.errors import Problem, ValidationError
 from analysis.schema import Field, Table
 
@@ -357,7 +358,29 @@ def check_texts(raws: dict[str, RawTable], frames: dict[str, pd.DataFrame], raw_
             problems.append(Problem(fig_raw.label, line, "quote_start",
                                     f"text at {start}–{end} is {_show(text[start:end])}, "
                                     f"not the quote{hint}"))
+            continue
+        if any((i, c) in bad.get("figures", ()) for c in ("value_low", "value_best",
+                                                            "value_high", "hedge")):
+            continue
+        if any(pd.notna(row[a]) and pd.notna(row[b]) and row[a] > row[b]
+               for a, b in schema.BOUND_PAIRS):
+            continue  # reported by check_figures; the quote cannot match such a row
+        wrong = provenance.disagreement(text, SimpleNamespace(**row.to_dict()))
+        if wrong:
+            problems.append(Problem(fig_raw.label, line, "quote", wrong))
+    if "uncoded" in raws:
+        unc_raw = raws["uncoded"]
+        for i, row in frames["uncoded"].iterrows():
+            text = texts.get(row["source_id"])
+            if text is None or pd.isna(row["start"]) or pd.isna(row["end"]):
+                continue
+            start, end = int(row["start"]), int(row["end"])
+            if text[start:end] != row["phrase"]:
+                problems.append(Problem(unc_raw.label, unc_raw.line(i), "start",
+                                        f"text at {start}–{end} is {_show(text[start:end])}, "
+                                        "not the phrase"))
     return problems, texts
+
 
 
 @dataclass
@@ -367,6 +390,7 @@ class RawData:
     measures: pd.DataFrame
     places: pd.DataFrame
     figures: pd.DataFrame
+    uncoded: pd.DataFrame
     texts: dict[str, str]
 
 
@@ -401,7 +425,7 @@ def load_raw(raw_dir: Path, label_root: Path | None = None) -> RawData:
     if problems or len(frames) != len(schema.RAW_TABLES):
         raise ValidationError(problems)
     return RawData(frames["sources"], frames["claimants"], frames["measures"], frames["places"],
-                   frames["figures"], texts)
+                   frames["figures"], frames["uncoded"], texts)
 
 
 def check_dates(raws: dict[str, RawTable], frames: dict[str, pd.DataFrame]) -> list[Problem]:
