@@ -29,7 +29,8 @@ def test_build_twice_same_bytes(project, tmp_path):
     assert tree_hash(tmp_path / "a") == tree_hash(tmp_path / "b")
     assert sorted(tree_hash(tmp_path / "a")) == [
         "checklist.json", "claimants.csv", "datapackage.json", "figures.csv", "figures.parquet",
-        "manifest.json", "measures.csv", "places.csv", "places.geojson", "sources.csv"]
+        "manifest.json", "measures.csv", "places.csv", "places.geojson", "places.gpkg",
+        "sources.csv"]
 
 
 def test_manifest_hashes_inputs_and_outputs(project):
