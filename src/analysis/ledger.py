@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis import paths, schema
+from analysis import geo, paths, schema
 from analysis.atomic import sha256_file
 from analysis.errors import AnalysisError, Problem, ValidationError
 from analysis.manifest import load_manifest
@@ -92,10 +92,18 @@ def load_figures(as_of: str | pd.Timestamp | None = None,
 
 
 def load_places(root: Path | str | None = None) -> gpd.GeoDataFrame:
-    """The gazetteer as points (EPSG:4326); a place without coordinates has no geometry."""
+    """The gazetteer as points (EPSG:4326), each place joined to its governorate.
+
+    A place without coordinates has no geometry (never a guessed point). Added columns
+    (see `analysis.geo.gazetteer`): `admin1_match`, `admin1_km`, `admin1_name_en`,
+    `admin1_name_ar` and `drawn_as`.
+    """
     import geopandas as gpd
 
+    from analysis import geo
+
     frame = _load(schema.PLACES, root)
+    frame = geo.gazetteer(frame, load_boundaries("admin1", root))
     geometry = gpd.points_from_xy(frame["lon"].astype("float64"), frame["lat"].astype("float64"))
     gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
     gdf.loc[frame["lat"].isna(), "geometry"] = None
@@ -109,8 +117,14 @@ BOUNDARY_FILES = {
 
 
 def load_boundaries(level: str = "admin1", root: Path | str | None = None) -> gpd.GeoDataFrame:
-    """Natural Earth polygons: `admin1` (Syria and Iraq governorates) or `admin0` (region)."""
+    """Natural Earth polygons: `admin1` (Syria and Iraq governorates) or `admin0` (region).
+
+    Natural Earth's own codes are kept (`iso_3166_2`, `adm0_a3`); the ISO codes the gazetteer
+    joins on are added as `admin1_code` (Kirkuk IQ-TS → IQ-KI) or `country_iso3`.
+    """
     import pyogrio
+
+    from analysis import geo
 
     if level not in BOUNDARY_FILES:
         raise AnalysisError(f"unknown boundary level {level!r}; use one of "
@@ -124,4 +138,9 @@ def load_boundaries(level: str = "admin1", root: Path | str | None = None) -> gp
         gdf = pyogrio.read_dataframe(path)
     except Exception as exc:  # pyogrio raises several GDAL error types
         raise AnalysisError(f"{rel}: cannot be read as GeoJSON ({exc})") from None
-    return gdf.sort_values(gdf.columns[0], kind="stable").reset_index(drop=True)
+    key = "iso_3166_2" if level == "admin1" else "adm0_a3"
+    if key not in gdf.columns or gdf.crs is None or gdf.crs.to_epsg() != 4326:
+        raise AnalysisError(f"{rel}: expected Natural Earth polygons in EPSG:4326 with a "
+                            f"{key!r} column; rebuild with `make boundaries`")
+    gdf = gdf.sort_values(key, kind="stable").reset_index(drop=True)
+    return geo.with_codes(gdf, level)

@@ -1,35 +1,108 @@
 """The folium map of claims: offline, deterministic, escaped, honest about location precision.
 
 - Leaflet and jQuery are inlined from the pinned XStatic packages; no tile server is needed
-  (the base layer is drawn from the Natural Earth boundaries).
+  (the base layer is drawn from the Natural Earth boundaries). A tile layer is added only
+  when asked for (`tiles=`), for readers who are online.
 - Element ids come from a counter reset for each map, so the same inputs give the same HTML.
-- A figure is drawn where its place is known: a point when the place has coordinates, its
-  governorate or country shaded when it has none, never a guessed point.
+- A place is drawn where it is known (`analysis.geo.drawn_as`): a marker at its point, else its
+  governorate or country as an area, never a guessed point; regions are listed, not drawn.
+- Markers are sized by the place's latest figure read under a coding policy
+  (`analysis.policies`), hollow when that figure rests on a hedged claim.
+- Every text from data is escaped (`analysis.escape.for_folium`): folium does not escape
+  popups or tooltips.
 """
 
 from __future__ import annotations
 
 import base64
 import itertools
+import json
 import math
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis import escape, i18n
+from analysis import escape, geo, i18n, policies
 from analysis.i18n import word
 
 if TYPE_CHECKING:
     import folium
     import geopandas as gpd
 
-CENTER = (34.5, 42.5)
+BOUNDS = ((29.0, 35.6), (37.4, 48.6))  # Syria and Iraq, south-west and north-east corners
 TRANSFERRED = "transferred_to_iraq"
 PLANNED = "planned_transfer_total"
-ZOOM = 6
+# The transfer starts at the Ghweran / al-Sina'a prison area in Hasakah. Its destinations are
+# named in the ledger: rf-047 (Al-Jeebal, 2026-01-21, relaying the Iraqi C-in-C spokesman)
+# says detainees were flown from Ghweran to Sosa, Nasiriyah and Karkh prisons; rf-081
+# (Kurdistan24, 2026-02-11, the Justice Minister) rules out Kurdistan Region prisons (Sosa).
+# Each claim carries one destination, "iraq", so the named prisons are kept here, and shown
+# only once the naming (or ruling-out) report is known by `as_of`.
+FLOW_ORIGIN = "ghweran-prison"
+FLOW_NAMED = {"rf-047": ("karkh-prison", "nasiriyah-prison", "sosa-prison")}
+FLOW_RULED_OUT = {"rf-081": ("sosa-prison",)}
+FLOW_PX_PER_1000 = 2.0  # line width: 2 px per 1,000 detainees (7,000 planned → 14 px)
+# Governorate shading: number of figures reported for places in the governorate.
+BINS = ((1, 2), (3, 5), (6, 10), (11, 20), (21, None))
+COLORS = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
+
+WORDS: dict[str, tuple[str, str]] = {
+    "base": ("Countries and governorates", "الدول والمحافظات"),
+    "shading": ("Governorates: figures reported", "المحافظات: الأرقام المعلنة"),
+    "markers": ("Places: latest figure", "الأماكن: أحدث رقم"),
+    "country_layer": ("Figures for a whole country", "أرقام عن بلد بأكمله"),
+    "tiles": ("Map tiles (online)", "خريطة الأساس (عبر الإنترنت)"),
+    "legend_title": ("Figures reported for places in the governorate",
+                     "الأرقام المعلنة عن أماكن في المحافظة"),
+    "area_only": ("dashed border: a place known only to its governorate",
+                  "حدود متقطعة: مكان لا يُعرف إلا على مستوى المحافظة"),
+    "marker_exact": ("filled circle: latest figure, exact", "دائرة مصمتة: أحدث رقم، دقيق"),
+    "marker_hedged": ("hollow circle: latest figure, hedged", "دائرة مفرغة: أحدث رقم، تقريبي"),
+    "marker_none": ("small grey dot: no figure reported there",
+                    "نقطة رمادية صغيرة: لا رقم معلن عن المكان"),
+    "marker_size": ("circle area grows with the figure", "مساحة الدائرة تكبر مع الرقم"),
+    "flow_moved": ("dark line: moved to Iraq", "الخط الداكن: من نُقلوا إلى العراق"),
+    "flow_planned": ("pale band: planned in all", "الشريط الفاتح: العدد المخطط كله"),
+    "flow_width": ("width: 2 px per 1,000 detainees", "العرض: 2 بكسل لكل 1000 معتقل"),
+    "figures_n": ("figures", "رقماً"),
+    "policy_name": ("policy", "السياسة"),
+    "latest": ("Latest figure", "أحدث رقم"),
+    "no_figure": ("no figure reported here", "لا رقم معلن عن هذا المكان"),
+    "known_only": ("Known only to this governorate", "لا يُعرف إلا على مستوى المحافظة"),
+    "paraphrase": ("paraphrase, not a quotation", "إعادة صياغة، لا اقتباس"),
+    "from": ("from", "من"),
+    "to": ("to", "إلى"),
+    "ruled_out": ("ruled out", "استُبعد"),
+    "no_coords": ("no coordinates", "بلا إحداثيات"),
+    "named_dest": ("destinations named", "الوجهات المذكورة"),
+    "not_split": ("totals are for the whole transfer, not per destination",
+                  "المجاميع للنقل كله لا لكل وجهة"),
+    "as_of": ("as of", "حتى"),
+    "n_statements": ("statements", "تصريحات"),
+    "drawn_point": ("at its point", "عند نقطته"),
+    "drawn_admin1": ("as its governorate", "كمحافظته"),
+    "drawn_country": ("as its country", "كبلده"),
+    "drawn_none": ("not drawn (listed)", "غير مرسوم (مدرج)"),
+    "precision": ("Precision (UCDP)", "الدقة (UCDP)"),
+    "governorate": ("Governorate", "المحافظة"),
+    "matched": ("Joined by", "طريقة الربط"),
+    "km_outside": ("km outside", "كم خارجها"),
+    "drawn": ("Drawn", "الرسم"),
+}
+
+
+def w(key: str, lang: str) -> str:
+    """A map word in the reader's language (interface words shared with the reports: i18n)."""
+    if key in WORDS:
+        en, ar = WORDS[key]
+        return ar if lang == "ar" else en
+    return word(key, lang)
+
+
 _ids = itertools.count(1)
 
 
@@ -44,6 +117,14 @@ def _deterministic_ids() -> None:
 
 def _data_uri(data: bytes, mime: str) -> str:
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+# Leaflet focuses the map on mousedown (for its keyboard handler) and then restores the
+# scroll of its own window only. Inside a report the map sits in an iframe, so the focus
+# scrolls the report page under the pointer and the click lands elsewhere: popups of areas
+# would not open. Focusing without scrolling keeps keyboard panning and the click.
+FOCUS_FIX = (b"L.Map.Keyboard.prototype._onMouseDown=function(){if(this._focused){return;}"
+             b"this._map._container.focus({preventScroll:true});};")
 
 
 @cache
@@ -70,183 +151,499 @@ def offline_assets() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     js = [
         ("leaflet", _data_uri((leaflet / "leaflet.js").read_bytes(), "text/javascript")),
         ("leaflet_icon_fix", _data_uri(icon_fix, "text/javascript")),
+        ("leaflet_focus_fix", _data_uri(FOCUS_FIX, "text/javascript")),
         ("jquery", _data_uri((jquery / "jquery.min.js").read_bytes(), "text/javascript")),
     ]
     return js, [("leaflet_css", _data_uri(css.encode("utf-8"), "text/css"))]
 
 
+CSS = """<style>
+.leaflet-container{background:#dbe6ee}
+.place-icon{background:none;border:none}
+.place-icon .dot{box-sizing:border-box;border-radius:50%;border:2px solid #b2182b;
+  background:rgba(178,24,43,.55);width:100%;height:100%}
+.place-icon .dot.hedged{background:rgba(255,255,255,.15)}
+.place-icon .dot.none{border:1px solid #444;background:#777}
+.map-legend{background:rgba(255,255,255,.92);padding:6px 8px;font:12px/1.4 sans-serif;
+  border-radius:4px;box-shadow:0 0 4px rgba(0,0,0,.3);max-width:280px}
+.map-legend .sw{display:inline-block;width:14px;height:10px;margin:0 4px;
+  border:1px solid #999;vertical-align:middle}
+.map-legend .dash{border:2px dashed #67001f;background:none}
+.flow-label{font:12px/1.3 sans-serif;font-weight:bold;white-space:normal;width:240px}
+.popup-body{max-height:320px;overflow:auto}
+.claim{margin:2px 0}
+</style>"""
+
+
 def new_map(lang: str = "en") -> folium.Map:
-    """An empty offline map: no tiles, inlined assets, deterministic ids."""
+    """An empty offline map: no tiles, inlined assets, deterministic ids, the region in view."""
     import folium
 
     _deterministic_ids()
     js, css = offline_assets()
-    m = folium.Map(location=CENTER, zoom_start=ZOOM, tiles=None, control_scale=True,
-                   prefer_canvas=False)
+    m = folium.Map(location=(34.5, 42.5), zoom_start=6, tiles=None, control_scale=True,
+                   prefer_canvas=False, min_zoom=5)
     m.default_js = list(js)  # instance lists: folium's class lists stay untouched
     m.default_css = list(css)
+    m.get_root().header.add_child(folium.Element(CSS))
+    m.fit_bounds([list(BOUNDS[0]), list(BOUNDS[1])])
     return m
 
 
-def anchor_of(place: pd.Series) -> str:
-    """How a place is drawn: 'point', 'admin1', 'country' or 'none' (listed, not drawn)."""
-    if pd.notna(place["lat"]) and pd.notna(place["lon"]):
-        return "point"
-    if pd.notna(place["admin1_code"]):
-        return "admin1"
-    if place["kind"] == "country":
-        return "country"
-    return "none"
+# -- popups -----------------------------------------------------------------------------------
 
 
-def popup_html(claims: pd.DataFrame, lang: str) -> str:
-    """Popup content for the claims at one place: figure, hedge, bounds, who, when, quote, link."""
-    parts = []
-    for r in claims.sort_values("figure_id").itertuples():
-        label = r.measure_label_ar if lang == "ar" else r.measure_label_en
-        value = i18n.format_value(r.value_low, r.value_best, r.value_high, r.hedge, lang)
-        bounds = " / ".join(i18n.number(v) or "–" for v in (r.value_low, r.value_best,
-                                                             r.value_high))
-        when = i18n.format_when(r.as_of, r.period_start, r.period_end, lang)
-        qdir = "rtl" if r.language in ("ar", "fa", "ku") else "ltr"
-        e = escape.for_folium
-        parts.append(
-            f"<div class='claim'><b>{e(label)}</b>: {e(value)}<br>"
-            f"{e(word('claimant', lang))}: {e(r.claimant)} · {e(when)} · "
-            f"{e(word('hedge', lang))}: {e(r.hedge)} · "
-            f"{e(word('low', lang))}/{e(word('best', lang))}/{e(word('high', lang))}: {e(bounds)}"
-            f"<div dir='{qdir}' lang='{e(r.language)}'>«{e(r.quote)}»</div>"
-            f"{escape.link(r.url, r.outlet, escaper=e)}</div>"
-        )
+def _claim_html(r: pd.Series, lang: str) -> str:
+    e = escape.for_folium
+    label = r["measure_label_ar"] if lang == "ar" else r["measure_label_en"]
+    value = i18n.format_value(r["value_low"], r["value_best"], r["value_high"], r["hedge"], lang)
+    bounds = " / ".join(i18n.number(v) or "–" for v in (r["value_low"], r["value_best"],
+                                                         r["value_high"]))
+    when = i18n.format_when(r["as_of"], r["period_start"], r["period_end"], lang)
+    if pd.notna(r["quote"]) and str(r["quote"]).strip():
+        qlang = str(r["language"]) if pd.notna(r["language"]) else "und"
+        qdir = "rtl" if qlang in ("ar", "fa", "ku") else "ltr"
+        words = f"<div class='quote' dir='{qdir}' lang='{e(qlang)}'>«{e(r['quote'])}»</div>"
+    else:  # the ledger's paraphrases are English summaries, never shown as quotations
+        words = (f"<div class='paraphrase' dir='ltr' lang='en'>{e(r['paraphrase'])} "
+                 f"<i>({e(w('paraphrase', lang))})</i></div>")
+    return (
+        f"<div class='claim'><b>{e(label)}</b>: {e(value)}<br>"
+        f"{e(w('claimant', lang))}: {e(r['claimant'])} · {e(when)} · "
+        f"{e(w('hedge', lang))}: {e(r['hedge'])} · "
+        f"{e(w('low', lang))}/{e(w('best', lang))}/{e(w('high', lang))}: {e(bounds)}"
+        f"{words}{escape.link(r['url'], r['outlet'], escaper=escape.for_folium)}</div>"
+    )
+
+
+def popup_html(claims: pd.DataFrame, lang: str, heading: str = "") -> str:
+    """Popup content: for each claim the figure, hedge, bounds, who, when, words and link."""
+    parts = [_claim_html(r, lang) for _, r in claims.sort_values("figure_id").iterrows()]
     direction = "rtl" if lang == "ar" else "ltr"
-    return f"<div dir='{direction}' lang='{lang}'>" + "<hr>".join(parts) + "</div>"
+    head = f"<b>{escape.for_folium(heading)}</b><hr>" if heading else ""
+    return (f"<div dir='{direction}' lang='{lang}' class='popup-body'>{head}"
+            + "<hr>".join(parts) + "</div>")
 
 
-def _radius(claims: pd.DataFrame) -> float:
-    """Marker radius from the largest value claimed at the place (area ∝ value)."""
-    values = pd.concat([claims["value_best"], claims["value_high"], claims["value_low"]])
-    top = values.dropna().max() if values.notna().any() else 1
-    return 4 + 1.2 * math.sqrt(float(top)) ** 0.8
+def _popup(html: str) -> folium.Popup:
+    import folium
+
+    return folium.Popup(html, max_width=360)
+
+
+# -- latest figure per place ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Latest:
+    """The figure a marker is sized by: one measure's policy estimate, and how it was read."""
+
+    measure: str
+    label: str
+    value: float
+    hedged: bool
+    reference: pd.Timestamp
+    text: str
+
+
+def _reference(data: pd.DataFrame) -> pd.Timestamp:
+    """The date a set of claims holds for: as_of, else the period's end, else publication."""
+    ref = data["as_of"].fillna(data["period_end"]).fillna(data["published"])
+    return ref.max() if ref.notna().any() else pd.Timestamp.min
+
+
+def latest_figure(claims: pd.DataFrame, as_of: object, policy: str,
+                  lang: str = "en") -> Latest | None:
+    """The place's most recent figure: for each measure the policy's estimate, then the
+    measure whose estimate holds for the latest date (ties: the larger value)."""
+    best: Latest | None = None
+    for measure, group in claims.groupby("measure", sort=True):
+        est = policies.estimate(measure, as_of, policy, figures=group)
+        if est.value is None:
+            continue
+        used = group[group["figure_id"].isin(est.figure_ids)]
+        first = used.iloc[0]
+        label = first["measure_label_ar"] if lang == "ar" else first["measure_label_en"]
+        ref = _reference(used)
+        span = ""
+        if est.low is not None and est.high is not None and est.low != est.high:
+            span = f" ({i18n.number(est.low)}–{i18n.number(est.high)})"
+        when = i18n.format_when(ref if ref != pd.Timestamp.min else None, None, None, lang)
+        text = (f"{label}: {i18n.number(est.value)}{span} · {w('policy_name', lang)} "
+                f"{policy} · {when}")
+        cand = Latest(measure, label, float(est.value), bool((used["hedge"] != "exact").any()),
+                      ref, text)
+        if best is None or (cand.reference, cand.value) > (best.reference, best.value):
+            best = cand
+    return best
+
+
+def radius_px(value: float) -> float:
+    """Circle radius in pixels: area grows with the figure (4 px at 0, 30 px at most)."""
+    return round(min(30.0, 4.0 + 0.2 * math.sqrt(max(value, 0.0))), 1)
+
+
+# -- layers -----------------------------------------------------------------------------------
+
+
+def _geojson(shapes: gpd.GeoDataFrame, style: dict, **kwargs) -> folium.GeoJson:
+    """A GeoJson layer carrying geometry only (no data strings reach the page's JSON)."""
+    import folium
+
+    return folium.GeoJson(shapes[["geometry"]].__geo_interface__,
+                          style_function=lambda _, s=style: s, **kwargs)
+
+
+def base_layer(admin1: gpd.GeoDataFrame, admin0: gpd.GeoDataFrame, lang: str,
+               online: bool = False) -> folium.FeatureGroup:
+    """Countries and governorate outlines: the map reads without any tile server."""
+    import folium
+
+    group = folium.FeatureGroup(name=escape.for_folium(w("base", lang)), control=False)
+    focus = admin0["adm0_a3"].isin(set(admin1["adm0_a3"]))
+    for shapes, fill in ((admin0[~focus], "#e2ded5"), (admin0[focus], "#fbfaf6")):
+        _geojson(shapes, {"color": "#777", "weight": 1, "fillColor": fill,
+                          "fillOpacity": 0.0 if online else 1.0, "className": "boundary-admin0"},
+                 interactive=False).add_to(group)
+    _geojson(admin1, {"color": "#999", "weight": 0.6, "fillOpacity": 0,
+                      "className": "boundary-admin1"}, interactive=False).add_to(group)
+    return group
+
+
+def _bin(count: int) -> int | None:
+    for i, (lo, hi) in enumerate(BINS):
+        if count >= lo and (hi is None or count <= hi):
+            return i
+    return None
+
+
+def governorate_counts(figures: pd.DataFrame, places: pd.DataFrame) -> pd.Series:
+    """Figures reported for places inside each governorate (points and governorate-level)."""
+    where = places.set_index("place_id")
+    located = where[where["drawn_as"].isin(["point", "admin1"])]["admin1_code"]
+    codes = figures["place_id"].map(located).dropna()
+    return codes.value_counts().sort_index()
+
+
+def shading_layer(figures: pd.DataFrame, places: pd.DataFrame, admin1: gpd.GeoDataFrame,
+                  lang: str) -> folium.FeatureGroup:
+    """Governorates shaded by the number of figures reported for them, with popups listing
+    the claims of places known only to the governorate (drawn as its area)."""
+    import folium
+
+    e = escape.for_folium
+    counts = governorate_counts(figures, places)
+    area_places = places[places["drawn_as"] == "admin1"]
+    group = folium.FeatureGroup(name=e(w("shading", lang)))
+    name_col = "name_ar" if lang == "ar" else "name_en"
+    for _, gov in admin1[admin1["admin1_code"].notna()].iterrows():
+        code = gov["admin1_code"]
+        n = int(counts.get(code, 0))
+        here = area_places[area_places["admin1_code"] == code].sort_values("place_id")
+        k = _bin(n)
+        style = {"color": "#67001f" if len(here) else "#999",
+                 "weight": 2 if len(here) else 0.6,
+                 "dashArray": "6 4" if len(here) else None,
+                 "fillColor": COLORS[k] if k is not None else "#ffffff",
+                 "fillOpacity": 0.7 if k is not None else 0.0,
+                 "className": "governorate"}
+        style = {key: v for key, v in style.items() if v is not None}
+        title = f"{gov[name_col]} ({code}): {n} {w('figures_n', lang)}"
+        parts = [f"<b>{e(title)}</b>"]
+        if len(here):
+            names = ", ".join(here[here["kind"] != "governorate"][name_col])
+            if names:
+                parts.append(f"<div>{e(w('known_only', lang))}: {e(names)}</div>")
+            claims = figures[figures["place_id"].isin(here["place_id"])]
+            if not claims.empty:
+                parts.append(popup_html(claims, lang))
+        direction = "rtl" if lang == "ar" else "ltr"
+        html = f"<div dir='{direction}' lang='{lang}'>" + "<hr>".join(parts) + "</div>"
+        _geojson(admin1[admin1["admin1_code"] == code], style,
+                 tooltip=folium.Tooltip(e(title)), popup=_popup(html)).add_to(group)
+    return group
+
+
+def country_layer(figures: pd.DataFrame, places: pd.DataFrame, admin0: gpd.GeoDataFrame,
+                  lang: str) -> folium.FeatureGroup | None:
+    """Countries shaded for figures about a whole country; off at first (switch on to click,
+    as it then lies above the governorates)."""
+    import folium
+
+    e = escape.for_folium
+    countries = places[places["drawn_as"] == "country"].sort_values("place_id")
+    group = folium.FeatureGroup(name=e(w("country_layer", lang)), show=False)
+    drawn = 0
+    for _, place in countries.iterrows():
+        claims = figures[figures["place_id"] == place["place_id"]]
+        shape = admin0[admin0["country_iso3"] == place["country_iso3"]]
+        if claims.empty or shape.empty:
+            continue
+        name = place["name_ar"] if lang == "ar" else place["name_en"]
+        title = f"{name}: {len(claims)} {w('figures_n', lang)}"
+        _geojson(shape, {"color": "#b35806", "weight": 2, "fillColor": "#fdb863",
+                         "fillOpacity": 0.35, "className": "country"},
+                 tooltip=folium.Tooltip(e(title)),
+                 popup=_popup(popup_html(claims, lang, heading=title))).add_to(group)
+        drawn += 1
+    return group if drawn else None
+
+
+def mapped_places(places: pd.DataFrame) -> pd.DataFrame:
+    """The places drawn as a marker: those with coordinates, one marker each."""
+    return places[places["drawn_as"] == "point"].sort_values("place_id")
+
+
+def marker_layer(figures: pd.DataFrame, places: pd.DataFrame, as_of: object, policy: str,
+                 lang: str) -> folium.FeatureGroup:
+    """One marker per place with coordinates, sized by its latest figure under `policy`."""
+    import folium
+
+    e = escape.for_folium
+    group = folium.FeatureGroup(name=e(w("markers", lang)))
+    for _, place in mapped_places(places).iterrows():
+        name = place["name_ar"] if lang == "ar" else place["name_en"]
+        claims = figures[figures["place_id"] == place["place_id"]]
+        latest = latest_figure(claims, as_of, policy, lang) if not claims.empty else None
+        if latest is None:
+            size, kind = 8, "none"
+            tip = f"{name} — {w('no_figure', lang)}"
+            popup = None
+        else:
+            size = int(round(2 * radius_px(latest.value)))
+            kind = "hedged" if latest.hedged else "exact"
+            tip = f"{name} — {latest.text}"
+            popup = _popup(popup_html(claims, lang,
+                                      heading=f"{name} · {w('latest', lang)}: {latest.text}"))
+        icon = folium.DivIcon(
+            html=f"<div class='dot {kind}' data-place='{e(place['place_id'])}'></div>",
+            icon_size=(size, size), icon_anchor=(size // 2, size // 2), class_name="place-icon")
+        folium.Marker(location=(float(place["lat"]), float(place["lon"])), icon=icon,
+                      tooltip=folium.Tooltip(e(tip)), popup=popup).add_to(group)
+    return group
+
+
+# -- the transfer flow ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Moved vs planned as known on `as_of`, and where the ledger says detainees went."""
+
+    moved: policies.Estimate
+    planned: policies.Estimate
+    destinations: tuple[str, ...]  # drawn: named places with coordinates
+    ruled_out: tuple[str, ...]
+    unplaced: tuple[str, ...]  # named, but no coordinates: listed, never a guessed point
+    label: str  # short: moved and planned numbers
+    details: str  # the label plus as_of, policy and the destinations named
+    figure_ids: tuple[str, ...]
+
+
+def _width(value: float | None) -> float:
+    return round(max(1.5, (value or 0.0) / 1000.0 * FLOW_PX_PER_1000), 1)
+
+
+def transfer_flow_data(figures: pd.DataFrame, places: pd.DataFrame, as_of: object = None,
+                       policy: str = "best", lang: str = "en") -> Flow | None:
+    """The flow's numbers and destinations (None when nothing was moved or planned yet)."""
+    moved = policies.estimate(TRANSFERRED, as_of, policy, figures=figures)
+    planned = policies.estimate(PLANNED, as_of, policy, figures=figures)
+    if moved.value is None and planned.value is None:
+        return None
+    known = set(figures["figure_id"])
+    named = [p for fid, ids in FLOW_NAMED.items() if fid in known for p in ids]
+    transfers = figures[figures["measure"] == TRANSFERRED]
+    named += sorted(set(transfers["destination_place_id"].dropna()))
+    out = {p for fid, ids in FLOW_RULED_OUT.items() if fid in known for p in ids}
+    by_id = places.set_index("place_id")
+    named = [p for p in dict.fromkeys(named) if p in by_id.index]
+    drawn = tuple(p for p in named if p not in out and by_id.loc[p, "drawn_as"] == "point")
+    unplaced = tuple(p for p in named if p not in out and p not in drawn
+                     and by_id.loc[p, "kind"] not in ("country", "region"))
+    col = "name_ar" if lang == "ar" else "name_en"
+
+    def reading(est: policies.Estimate) -> str:
+        if est.value is None:
+            return "—"
+        span = ""
+        if est.low is not None and est.high is not None and est.low != est.high:
+            span = f" ({i18n.number(est.low)}–{i18n.number(est.high)})"
+        return f"{i18n.number(est.value)}{span}"
+
+    stamp = i18n.format_when(as_of, None, None, lang) if as_of is not None else "—"
+    label = f"{w('moved', lang)} {reading(moved)} · {w('planned', lang)} {reading(planned)}"
+    notes = [f"{w('transfer', lang)}, {w('as_of', lang)} {stamp}, {w('policy_name', lang)} "
+             f"{policy} ({moved.statements} + {planned.statements} {w('n_statements', lang)})"]
+    notes += [f"{w('named_dest', lang)}: "
+             + ", ".join(str(by_id.loc[p, col]) for p in drawn)] if drawn else []
+    if unplaced:
+        notes.append(", ".join(f"{by_id.loc[p, col]} ({w('no_coords', lang)})"
+                               for p in unplaced))
+    if out:
+        notes.append(f"{w('ruled_out', lang)}: "
+                     + ", ".join(str(by_id.loc[p, col]) for p in sorted(out)
+                                 if p in by_id.index))
+    if drawn:
+        notes.append(w("not_split", lang))
+    details = label + " · " + " · ".join(notes)
+    ids = tuple(sorted(set(moved.figure_ids) | set(planned.figure_ids)))
+    return Flow(moved, planned, drawn, tuple(sorted(out)), unplaced, label, details, ids)
+
+
+def flow_table(flow: Flow | None, lang: str = "en") -> pd.DataFrame:
+    """Moved and planned as the flow draws them: the policy's number, the range, and how."""
+    if flow is None:
+        return pd.DataFrame()
+    rows = []
+    for key, est in (("moved", flow.moved), ("planned", flow.planned)):
+        rows.append({
+            w("measure", lang): w(key, lang),
+            w("value", lang): i18n.number(est.value) or "—",
+            w("spread", lang): (f"{i18n.number(est.low)}–{i18n.number(est.high)}"
+                                if est.low is not None else "—"),
+            w("statements", lang): est.statements,
+            w("explanation", lang): est.explanation,
+        })
+    return pd.DataFrame(rows)
+
+
+def transfer_flow(figures: pd.DataFrame, places: pd.DataFrame, as_of: object = None,
+                  policy: str = "best", lang: str = "en") -> folium.FeatureGroup | None:
+    """Lines from the Ghweran prison area to each named destination: a pale band as wide as
+    the planned total, a dark line as wide as the number moved, and both numbers as label."""
+    import folium
+
+    flow = transfer_flow_data(figures, places, as_of, policy, lang)
+    by_id = places.set_index("place_id")
+    if flow is None or not flow.destinations or FLOW_ORIGIN not in by_id.index:
+        return None
+    e = escape.for_folium
+    origin = (float(by_id.loc[FLOW_ORIGIN, "lat"]), float(by_id.loc[FLOW_ORIGIN, "lon"]))
+    claims = figures[figures["figure_id"].isin(flow.figure_ids)]
+    group = folium.FeatureGroup(name=e(w("transfer", lang)))
+    for i, dest in enumerate(flow.destinations):
+        end = (float(by_id.loc[dest, "lat"]), float(by_id.loc[dest, "lon"]))
+        if flow.planned.value is not None:
+            folium.PolyLine([origin, end], color="#92c5de", weight=_width(flow.planned.value),
+                            opacity=0.55, class_name="flow-planned",
+                            tooltip=folium.Tooltip(e(flow.details))).add_to(group)
+        if flow.moved.value is not None:
+            tooltip = folium.Tooltip(e(flow.label), permanent=(i == 0), direction="center",
+                                     class_name="flow-label", sticky=False)
+            folium.PolyLine([origin, end], color="#2166ac", weight=_width(flow.moved.value),
+                            opacity=0.9, class_name="flow-moved", tooltip=tooltip,
+                            popup=_popup(popup_html(claims, lang, heading=flow.details))
+                            ).add_to(group)
+    return group
+
+
+# -- legend and the whole map ----------------------------------------------------------------
+
+
+def legend_html(lang: str, policy: str) -> str:
+    """The legend: shading bins, area-only places, marker styles and flow widths."""
+    e = escape.text
+    rows = [f"<b>{e(w('legend_title', lang))}</b>"]
+    for (lo, hi), color in zip(BINS, COLORS, strict=True):
+        span = f"{lo}+" if hi is None else (f"{lo}–{hi}")
+        rows.append(f"<span class='sw' style='background:{color}'></span>"
+                    f"<span dir='ltr'>{e(span)}</span>")
+    rows.append(f"<span class='sw dash'></span>{e(w('area_only', lang))}")
+    rows += [e(w(k, lang)) for k in ("marker_exact", "marker_hedged", "marker_none",
+                                     "marker_size")]
+    rows.append(e(f"{w('policy_name', lang)}: {policy}"))
+    rows += [e(w(k, lang)) for k in ("flow_moved", "flow_planned", "flow_width")]
+    direction = "rtl" if lang == "ar" else "ltr"
+    return f"<div dir='{direction}' lang='{lang}'>" + "<br>".join(rows) + "</div>"
+
+
+def _legend(html: str):
+    """A Leaflet control holding `html` (passed as a JSON string: no `</script>` can occur)."""
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    class Legend(MacroElement):
+        _template = Template("""
+            {% macro script(this, kwargs) %}
+            (function () {
+                var legend = L.control({position: 'bottomright'});
+                legend.onAdd = function () {
+                    var div = L.DomUtil.create('div', 'map-legend');
+                    div.innerHTML = {{ this.payload }};
+                    L.DomEvent.disableClickPropagation(div);
+                    return div;
+                };
+                legend.addTo({{ this._parent.get_name() }});
+            })();
+            {% endmacro %}
+        """)
+
+        def __init__(self, payload: str):
+            super().__init__()
+            self._name = "Legend"
+            self.payload = payload
+
+    payload = json.dumps(html, ensure_ascii=False)
+    payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Legend(payload)
 
 
 def claims_map(figures: pd.DataFrame, places: pd.DataFrame, admin1: gpd.GeoDataFrame,
-               admin0: gpd.GeoDataFrame, lang: str = "en") -> folium.Map:
-    """The map: base outlines, shaded areas and markers for claims, the transfer flow."""
+               admin0: gpd.GeoDataFrame, lang: str = "en", policy: str = "best",
+               as_of: object = None, tiles: str | None = None) -> folium.Map:
+    """The map: base outlines, governorate shading, place markers, the transfer flow.
+
+    `figures` are the claims known by `as_of` (`analysis.load_figures(as_of=...)`); `places`
+    is the gazetteer (`analysis.load_places()`). `tiles` (a folium tile name or URL) adds a
+    tile layer for readers who are online; by default there is none.
+    """
     import folium
 
     i18n.check_lang(lang)
-    e = escape.for_folium
+    policies.check_policy(policy)
+    if "drawn_as" not in places.columns:
+        places = geo.gazetteer(places, admin1)
+    places = places.reset_index(drop=True)
+    shown1, shown0 = geo.display_shapes(admin1, admin0)
     m = new_map(lang)
-    name_col = "name_ar" if lang == "ar" else "name_en"
-
-    base = folium.FeatureGroup(name=e(word("countries", lang)), control=True)
-    folium.GeoJson(admin0[["adm0_a3", "geometry"]].__geo_interface__,
-                   style_function=lambda _: {"color": "#777", "weight": 1,
-                                             "fillColor": "#f4f1ea", "fillOpacity": 1},
-                   ).add_to(base)
-    folium.GeoJson(admin1[["iso_3166_2", "geometry"]].__geo_interface__,
-                   style_function=lambda _: {"color": "#aaa", "weight": 0.5,
-                                             "fillOpacity": 0}).add_to(base)
-    base.add_to(m)
-
-    places = places.set_index("place_id")
-    layer = folium.FeatureGroup(name=e(word("figures_layer", lang)))
-    drawn_points: set[str] = set()
-    for place_id, claims in figures.groupby("place_id", sort=True):
-        place = places.loc[place_id]
-        how = anchor_of(place)
-        name = place["name_ar"] if lang == "ar" else place["name_en"]
-        popup = folium.Popup(popup_html(claims, lang), max_width=340)
-        tooltip = folium.Tooltip(e(name))
-        hedged = (claims["hedge"] != "exact").any()
-        if how == "point":
-            drawn_points.add(place_id)
-            folium.CircleMarker(location=(float(place["lat"]), float(place["lon"])),
-                                radius=_radius(claims), color="#b2182b", weight=2,
-                                fill=True, fill_opacity=0.0 if hedged else 0.6,
-                                popup=popup, tooltip=tooltip).add_to(layer)
-        elif how in ("admin1", "country"):
-            if how == "admin1":
-                shape = admin1[admin1["iso_3166_2"] == place["admin1_code"]]
-            else:
-                shape = admin0[admin0["adm0_a3"] == place["country_iso3"]]
-            if shape.empty:
-                continue
-            color = "#d6604d" if how == "admin1" else "#f4a582"
-            folium.GeoJson(shape[["geometry"]].__geo_interface__,
-                           style_function=lambda _, c=color: {"color": c, "weight": 1.5,
-                                                              "fillColor": c,
-                                                              "fillOpacity": 0.35},
-                           popup=popup, tooltip=tooltip).add_to(layer)
-    layer.add_to(m)
-
-    gazetteer = folium.FeatureGroup(name=e(word("places", lang)))
-    for place_id, place in places.iterrows():
-        if anchor_of(place) == "point" and place_id not in drawn_points:
-            folium.CircleMarker(location=(float(place["lat"]), float(place["lon"])), radius=3,
-                                color="#555", weight=1, fill=True, fill_opacity=0.8,
-                                tooltip=folium.Tooltip(e(place[name_col]))).add_to(gazetteer)
-    gazetteer.add_to(m)
-
-    flow = transfer_flow(figures, places.reset_index(), admin1, admin0, lang)
+    if tiles:
+        folium.TileLayer(tiles, name=escape.for_folium(w("tiles", lang)), overlay=True,
+                         control=True, show=True).add_to(m)
+    base_layer(shown1, shown0, lang, online=bool(tiles)).add_to(m)
+    countries = country_layer(figures, places, shown0, lang)
+    if countries is not None:
+        countries.add_to(m)
+    shading_layer(figures, places, shown1, lang).add_to(m)
+    flow = transfer_flow(figures, places, as_of, policy, lang)
     if flow is not None:
         flow.add_to(m)
+    marker_layer(figures, places, as_of, policy, lang).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
+    _legend(legend_html(lang, policy)).add_to(m)
     return m
-
-
-def _anchor_point(place: pd.Series, admin1, admin0) -> tuple[float, float] | None:
-    """A point to attach a flow line to: the place itself or its area's representative point."""
-    how = anchor_of(place)
-    if how == "point":
-        return float(place["lat"]), float(place["lon"])
-    if how == "admin1":
-        shape = admin1[admin1["iso_3166_2"] == place["admin1_code"]]
-    elif how == "country":
-        shape = admin0[admin0["adm0_a3"] == place["country_iso3"]]
-    else:
-        return None
-    if shape.empty:
-        return None
-    pt = shape.geometry.iloc[0].representative_point()
-    return round(pt.y, 6), round(pt.x, 6)
-
-
-def transfer_flow(figures: pd.DataFrame, places: pd.DataFrame, admin1, admin0,
-                  lang: str = "en") -> folium.FeatureGroup | None:
-    """Lines from origin to destination of transfer claims, labelled moved vs planned."""
-    import folium
-
-    e = escape.for_folium
-    moved = figures[(figures["measure"] == TRANSFERRED) & figures["destination_place_id"].notna()
-                    & figures["as_of"].notna()]
-    plans = figures[figures["measure"] == PLANNED]
-    if moved.empty:
-        return None
-    by_id = places.set_index("place_id")
-    group = folium.FeatureGroup(name=e(word("transfer", lang)))
-    plan_text = "; ".join(
-        i18n.format_value(r.value_low, r.value_best, r.value_high, r.hedge, lang)
-        + f" ({r.claimant})" for r in plans.sort_values("figure_id").itertuples())
-    for (origin, dest), claims in moved.groupby(["place_id", "destination_place_id"]):
-        a = _anchor_point(by_id.loc[origin], admin1, admin0)
-        b = _anchor_point(by_id.loc[dest], admin1, admin0)
-        if a is None or b is None:
-            continue
-        latest = claims.sort_values(["as_of", "figure_id"]).iloc[-1]
-        moved_text = i18n.format_value(latest.value_low, latest.value_best, latest.value_high,
-                                       latest.hedge, lang)
-        label = f"{word('moved', lang)}: {moved_text}"
-        if plan_text:
-            label += f" · {word('planned', lang)}: {plan_text}"
-        folium.PolyLine([a, b], color="#2166ac", weight=4, opacity=0.8, dash_array="8 6",
-                        tooltip=folium.Tooltip(e(label)),
-                        popup=folium.Popup(popup_html(claims, lang), max_width=340)
-                        ).add_to(group)
-    return group
 
 
 def unmapped(figures: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     """Figures whose place cannot be drawn (a region without a boundary): listed instead."""
-    how = places.set_index("place_id").apply(anchor_of, axis=1)
+    how = places.set_index("place_id").apply(geo.drawn_as, axis=1)
     return figures[figures["place_id"].map(how) == "none"]
+
+
+def place_table(places: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """The gazetteer for reading: how each place is located and drawn."""
+    rows = []
+    for _, p in places.sort_values("place_id").iterrows():
+        gov = p["admin1_name_ar"] if lang == "ar" else p["admin1_name_en"]
+        km = "" if pd.isna(p["admin1_km"]) or p["admin1_km"] == 0 else \
+            f" ({p['admin1_km']:.1f} {w('km_outside', lang)})"
+        rows.append({
+            w("place", lang): p["name_ar"] if lang == "ar" else p["name_en"],
+            w("kind", lang): p["kind"],
+            w("precision", lang): int(p["geo_precision"]),
+            w("governorate", lang): "" if pd.isna(p["admin1_code"]) else
+            f"{gov} ({p['admin1_code']})",
+            w("matched", lang): f"{p['admin1_match']}{km}",
+            w("drawn", lang): w(f"drawn_{p['drawn_as']}", lang),
+        })
+    return pd.DataFrame(rows)

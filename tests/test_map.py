@@ -1,0 +1,164 @@
+"""The map as built by the library: offline, deterministic, escaped, honest about places."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import analysis
+from analysis import maps
+
+# Resources a page would fetch (scripts, styles, images, tiles); <a href> links are fine.
+EXTERNAL = re.compile(r"""\bsrc\s*=\s*["']?(?:https?:)?//"""
+                      r"""|<link[^>]+href\s*=\s*["']?(?:https?:)?//"""
+                      r"""|url\(\s*["']?(?:https?:)?//|L\.tileLayer\(""")
+
+HOSTILE = "<script>alert(1)</script> <img src=x onerror=alert(2)> ${alert(3)} `x` \\"
+
+
+@pytest.fixture(scope="module")
+def places():
+    return analysis.load_places()
+
+
+@pytest.fixture(scope="module")
+def boundaries():
+    return analysis.load_boundaries("admin1"), analysis.load_boundaries("admin0")
+
+
+def plain(page: str) -> str:
+    """Undo JSON's \\uXXXX escapes (folium writes icon HTML and layer names as JSON)."""
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), page)
+
+
+def render(boundaries, places, as_of="2026-02-28", lang="en", policy="best", figures=None,
+           **kwargs) -> str:
+    figures = analysis.load_figures(as_of=as_of) if figures is None else figures
+    m = maps.claims_map(figures, places, *boundaries, lang=lang, policy=policy, as_of=as_of,
+                        **kwargs)
+    return m.get_root().render()
+
+
+def test_same_inputs_same_bytes_and_nothing_external(boundaries, places):
+    first = render(boundaries, places)
+    assert render(boundaries, places) == first
+    assert EXTERNAL.findall(first) == []
+    online = render(boundaries, places, tiles="OpenStreetMap")
+    assert EXTERNAL.findall(online) == ["L.tileLayer("]  # tiles only when asked for
+
+
+def test_one_marker_per_place_with_coordinates(boundaries, places):
+    page = plain(render(boundaries, places))
+    mapped = maps.mapped_places(places)
+    assert len(mapped) == 10
+    assert page.count("L.marker(") == len(mapped)
+    drawn = set(re.findall(r"data-place='([a-z-]+)'", page))
+    assert drawn == set(mapped["place_id"])
+    # No coordinates: never a marker; the governorate says the place is there.
+    assert not drawn & {"roj-camp", "sosa-prison", "shaddadi-prison", "al-jadaa-camp"}
+    assert "Known only to this governorate: Roj (al-Roj, Tal Aswad) camp" in page
+
+
+def test_markers_sized_by_latest_figure_under_the_policy(places):
+    figures = analysis.load_figures(as_of="2026-02-28")
+    ghweran = figures[figures["place_id"] == "ghweran-prison"]
+    early = analysis.load_figures(as_of="2026-01-22")
+    first = maps.latest_figure(early[early["place_id"] == "ghweran-prison"], "2026-01-22",
+                               "best")
+    later = maps.latest_figure(ghweran, "2026-02-28", "best")
+    assert (first.measure, first.value, first.hedged) == ("transferred_to_iraq", 150, False)
+    assert (later.measure, later.value, later.hedged) == ("transferred_to_iraq", 300, False)
+    assert maps.radius_px(later.value) > maps.radius_px(first.value)
+    baghdad = maps.latest_figure(figures[figures["place_id"] == "baghdad"], "2026-02-28", "best")
+    assert baghdad.hedged  # "more than 500": hollow
+    # al-Hol: the policy decides between contradicting population counts of one window.
+    hol = figures[(figures["place_id"] == "al-hol-camp")
+                  & (figures["measure"] == "al_hol_population")
+                  & (figures["as_of"] == "2026-01-21")]
+    low = maps.latest_figure(hol, "2026-02-28", "conservative")
+    high = maps.latest_figure(hol, "2026-02-28", "upper")
+    assert low.value <= high.value
+
+
+def test_hollow_and_filled_markers_in_the_page(boundaries, places):
+    page = plain(render(boundaries, places))
+    assert "class='dot hedged' data-place='baghdad'" in page
+    assert "class='dot exact' data-place='ghweran-prison'" in page
+    assert "class='dot none' data-place='karkh-prison'" in page  # no figure reported there
+
+
+def test_flow_moved_vs_planned_as_of(places):
+    def flow(as_of):
+        return maps.transfer_flow_data(analysis.load_figures(as_of=as_of), places, as_of)
+
+    assert flow("2026-01-15") is None  # nothing moved or planned yet
+    early = flow("2026-01-22")
+    assert (early.moved.value, early.planned.value) == (150, 7000)
+    assert early.label == "moved 150 · planned 7,000"
+    assert maps._width(early.moved.value) < maps._width(early.planned.value)
+    assert early.destinations == ("karkh-prison", "nasiriyah-prison")
+    assert early.unplaced == ("sosa-prison",) and early.ruled_out == ()
+    assert "Sosa (Fort Suse) prison, Sulaymaniyah (no coordinates)" in early.details
+    late = flow("2026-02-16")
+    assert late.moved.value > 5000 and late.ruled_out == ("sosa-prison",)
+    assert "ruled out: Sosa" in late.details
+
+
+def test_flow_destinations_are_named_in_the_ledger():
+    """The constants in maps.py rest on these two claims; if the ledger changes, look again."""
+    figures = analysis.load_figures().set_index("figure_id")
+    (named_by, named), = maps.FLOW_NAMED.items()
+    (ruled_by, ruled), = maps.FLOW_RULED_OUT.items()
+    note = figures.loc[named_by, "notes"]
+    for word in ("Karkh", "Nasiriyah", "Sosa", "Ghweran"):
+        assert word in note
+    assert named == ("karkh-prison", "nasiriyah-prison", "sosa-prison")
+    assert "Sosa" in figures.loc[ruled_by, "notes"] and ruled == ("sosa-prison",)
+    assert figures.loc[named_by, "place_id"] == maps.FLOW_ORIGIN
+
+
+def test_governorates_shaded_by_the_figures_reported_for_them(places):
+    figures = analysis.load_figures(as_of="2026-02-28")
+    counts = maps.governorate_counts(figures, places)
+    located = places[places["admin1_code"] == "SY-HA"]
+    located = located[located["drawn_as"].isin(["point", "admin1"])]
+    assert counts["SY-HA"] == figures["place_id"].isin(located["place_id"]).sum()
+    assert counts["IQ-BG"] == 2
+    assert "IQ-SU" not in counts  # Sosa prison is named, but no figure is reported for it
+
+
+def test_arabic_map(boundaries, places):
+    page = plain(render(boundaries, places, lang="ar"))
+    for text in ("المحافظات: الأرقام المعلنة", "الأماكن: أحدث رقم", "نُقل", "مخطط",
+                 "الأرقام المعلنة عن أماكن في المحافظة"):
+        assert text in page, text
+    assert "<div dir='rtl' lang='ar' class='popup-body'>" in page
+
+
+def test_data_strings_are_escaped(boundaries, places):
+    figures = analysis.load_figures(as_of="2026-02-28")
+    row = figures[figures["place_id"] == "ghweran-prison"].head(1).copy()
+    row["quote"] = HOSTILE
+    row["claimant"] = HOSTILE
+    row["outlet"] = HOSTILE
+    row["url"] = "javascript:alert(4)"
+    hostile_places = places.copy()
+    hostile_places.loc[hostile_places["place_id"] == "ghweran-prison", "name_en"] = HOSTILE
+    page = plain(render(boundaries, hostile_places, figures=row))
+    for raw in ("<script>alert", "<img src=x", "${alert", "javascript:alert"):
+        assert raw not in page, raw
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&#36;{alert(3)}" in page
+
+
+def test_unmapped_lists_regions_only(places):
+    figures = analysis.load_figures()
+    listed = maps.unmapped(figures, places)
+    assert set(listed["place_id"]) == {"north-east-syria", "syria-and-iraq"}
+
+
+def test_map_report_page_size(rendered):
+    """The reader downloads one file: Leaflet, jQuery and the boundaries included."""
+    size = (rendered / "reports" / "html" / "02_map.html").stat().st_size
+    assert 300_000 < size < 1_500_000
