@@ -156,7 +156,7 @@ def test_undated_claims_are_listed_not_placed():
     assert trends.off_chart_sentences(figures, span, unpublished=1) == [
         "Undated in their source, so never placed at a guessed date: 2; holding for a date "
         "or period before 2026-01-14: 1.",
-        "1 more figure(s) come from sources without a publication date: they cannot be shown "
+        "1 more figure from sources without a publication date: they cannot be shown "
         "to precede as_of and are left out."]
 
 
@@ -180,11 +180,11 @@ def test_progress_caption_on_2026_02_20():
         "The first batch (147) was reported on 2026-01-21; by 2026-02-16 the total had changed "
         "by 5,557 in 26 days, 214 a day on average.",
         "Fastest pace between consecutive reports: 1,200 a day (2026-02-12 to 2026-02-13).",
-        "The estimate fell on 1 report day(s) (2026-02-12): that day's reports gave a lower "
+        "The estimate fell on 1 report day (2026-02-12): that day's reports gave a lower "
         "total than earlier ones, so the reports contradict each other.",
         "22 days passed from the first batch to the first claim of 5,700 or more (CENTCOM: at "
         "least 5,700, for 2026-02-12).",
-        "Planned or expected totals claimed: 5,500–7,000, by 3 claimant(s).",
+        "Planned or expected totals claimed: 5,500–7,000, by 3 claimants.",
         "Stated ceiling: CENTCOM, up to 7,000."]
 
 
@@ -193,9 +193,9 @@ def test_progress_caption_on_2026_01_25_knows_only_the_first_batch():
     assert (facts.latest_value, facts.per_day, facts.mark, facts.drops) == (150.0, 3.0, None, ())
     assert trends.progress_sentences(facts)[1:] == [
         "The first batch (147) was reported on 2026-01-21; by 2026-01-22 the total had changed "
-        "by 3 in 1 days, 3 a day on average.",
+        "by 3 in 1 day, 3 a day on average.",
         "Fastest pace between consecutive reports: 3 a day (2026-01-21 to 2026-01-22).",
-        "Planned or expected totals claimed: 7,000, by 1 claimant(s).",
+        "Planned or expected totals claimed: 7,000, by 1 claimant.",
         "Stated ceiling: CENTCOM, up to 7,000."]
 
 
@@ -356,7 +356,7 @@ def test_report_shows_what_was_knowable_on_2026_01_25(pages):
             "Transferred to Iraq as known on 2026-01-25 (policy best): 150, from the reports "
             "of 2026-01-22 (lowest–highest in them: 150).",
             "Only the first batch was known by then: 150 (2026-01-21).",
-            "Planned or expected totals claimed: 7,000, by 1 claimant(s).",
+            "Planned or expected totals claimed: 7,000, by 1 claimant.",
             "Stated ceiling: CENTCOM, up to 7,000.",
             "The last transfer total holds for 2026-01-21, 4 days before 2026-01-25."):
         assert html.escape(sentence) in page, sentence
@@ -374,7 +374,7 @@ def test_report_on_2026_02_20_tells_the_four_weeks(pages):
             "Fastest pace between consecutive reports: 2,358 a day (2026-02-08 to 2026-02-09).",
             "22 days passed from the first batch to the first claim of 5,700 or more (CENTCOM: "
             "at least 5,700, for 2026-02-12).",
-            "Planned or expected totals claimed: 5,500–7,000, by 4 claimant(s).",
+            "Planned or expected totals claimed: 5,500–7,000, by 4 claimants.",
             "Longest wait between two transfer totals: 6 days (2026-02-01 to 2026-02-07)."):
         assert html.escape(sentence) in page, sentence
     assert "Held in SDF-run prisons: 3 dated claims by 3 claimants" in page
@@ -388,3 +388,4 @@ def test_arabic_report(pages):
     assert ('<p class="caption" dir="rtl" lang="ar">المنقولون إلى العراق كما عُرف في '
             "2026-02-20 (السياسة best): 5,704") in page
     assert "القيادة المركزية الأميركية (سنتكوم): 5,700 على الأقل" in page
+    assert "خلال 26 يوماً" in page and "أطول انتظار بين رقمين للمنقولين: 6 أيام" in page

@@ -332,6 +332,22 @@ def _d(value: object) -> str:
     return f"{pd.Timestamp(value):%Y-%m-%d}"
 
 
+def _count(n: int, singular: str, plural: str | None = None) -> str:
+    """'1 claimant', '4 claimants'."""
+    return f"{n} {singular}" if n == 1 else f"{n} {plural or singular + 's'}"
+
+
+def _days(n: int, lang: str = "en") -> str:
+    """A number of days, with the noun Arabic counting wants (يوم، يومان، أيام، يوماً)."""
+    if lang != "ar":
+        return _count(n, "day")
+    if n == 1:
+        return "يوم واحد"
+    if n == 2:
+        return "يومان"
+    return f"{n} أيام" if 3 <= n % 100 <= 10 else f"{n} يوماً"
+
+
 def _span_text(low: object, high: object) -> str:
     """'5,500–7,000', or one number when both ends agree."""
     return _n(low) if _n(low) == _n(high) else f"{_n(low)}–{_n(high)}"
@@ -369,19 +385,19 @@ def progress_sentences(p: Progress, lang: str = "en",
                    f"({_d(a)} to {_d(b)}).")
     if p.drops:
         days = "، ".join(_d(d) for d in p.drops) if ar else ", ".join(_d(d) for d in p.drops)
-        out.append(f"انخفض التقدير في {len(p.drops)} من أيام التقارير ({days}): أعطت تقارير ذلك "
+        out.append(f"انخفض التقدير في أيام التقارير التالية ({days}): أعطت تقارير ذلك "
                    "اليوم عدداً أقل مما سبقها، فالتقارير تتناقض." if ar else
-                   f"The estimate fell on {len(p.drops)} report day(s) ({days}): that day's "
-                   "reports gave a lower total than earlier ones, so the reports contradict "
-                   "each other.")
+                   f"The estimate fell on {_count(len(p.drops), 'report day')} ({days}): that "
+                   "day's reports gave a lower total than earlier ones, so the reports "
+                   "contradict each other.")
     if p.mark is not None and p.mark_claim is not None:
         c = p.mark_claim
         value = i18n.format_value(c["value_low"], c["value_best"], c["value_high"], c["hedge"],
                                   lang)
         who = _name(c["claimant"], names)
-        out.append(f"مرّ {p.days_to_mark} يوماً من الدفعة الأولى حتى أول ادعاء ببلوغ "
+        out.append(f"مرّ {_days(p.days_to_mark, lang)} من الدفعة الأولى حتى أول ادعاء ببلوغ "
                    f"{_n(p.mark)} ({who}: {value}، بتاريخ {_d(c['date'])})." if ar else
-                   f"{p.days_to_mark} days passed from the first batch to the first claim of "
+                   f"{_days(p.days_to_mark)} passed from the first batch to the first claim of "
                    f"{_n(p.mark)} or more ({who}: {value}, for {_d(c['date'])}).")
     out.extend(_plan_sentence(p, ar, names))
     return [s for s in out if s]
@@ -395,10 +411,10 @@ def _pace(p: Progress, ar: bool) -> str:
                 f"({_d(p.first_date)}).")
     grew = p.latest_value - p.first_value
     return (f"أُعلنت الدفعة الأولى ({_n(p.first_value)}) في {_d(p.first_date)}؛ وحتى "
-            f"{_d(p.latest_date)} تغيّر العدد بمقدار {_n(grew)} خلال {p.days} يوماً، أي "
+            f"{_d(p.latest_date)} تغيّر العدد بمقدار {_n(grew)} خلال {_days(p.days, 'ar')}، أي "
             f"{_n(p.per_day)} في اليوم في المتوسط." if ar else
             f"The first batch ({_n(p.first_value)}) was reported on {_d(p.first_date)}; by "
-            f"{_d(p.latest_date)} the total had changed by {_n(grew)} in {p.days} days, "
+            f"{_d(p.latest_date)} the total had changed by {_n(grew)} in {_days(p.days)}, "
             f"{_n(p.per_day)} a day on average.")
 
 
@@ -406,9 +422,9 @@ def _plan_sentence(p: Progress, ar: bool, names: Mapping[str, str] | None) -> li
     if p.plan_low is None:
         return []
     band = _span_text(p.plan_low, p.plan_high)
-    out = [f"الأعداد المخطط لها أو المتوقعة: {band}، بحسب {p.plan_claimants} من المصادر." if ar
-           else f"Planned or expected totals claimed: {band}, by {p.plan_claimants} "
-                "claimant(s)."]
+    out = [f"الأعداد المخطط لها أو المتوقعة: {band} (عدد المصادر: {p.plan_claimants})." if ar
+           else f"Planned or expected totals claimed: {band}, by "
+                f"{_count(p.plan_claimants, 'claimant')}."]
     for claimant, value in p.ceilings:
         who = _name(claimant, names)
         out.append(f"السقف المعلن: {who}، حتى {_n(value)}." if ar else
@@ -420,24 +436,24 @@ def timeline_sentences(t: Timeline, lang: str = "en") -> list[str]:
     """The timeline caption: how many claims, the busiest day, the longest wait for a total."""
     i18n.check_lang(lang)
     ar = lang == "ar"
-    out = [f"{t.claims} ادعاءً مؤرخاً (تُحسب النسخ مرة واحدة) من {t.claimants} مصدراً بين "
-           f"{_d(t.start)} و{_d(t.end)}." if ar else
-           f"{t.claims} dated claims (copies counted once) by {t.claimants} claimants from "
-           f"{_d(t.start)} to {_d(t.end)}."]
+    out = [f"الادعاءات المؤرخة بين {_d(t.start)} و{_d(t.end)}: {t.claims} (تُحسب النسخ مرة "
+           f"واحدة)، وعدد المصادر: {t.claimants}." if ar else
+           f"{_count(t.claims, 'dated claim')} (copies counted once) by "
+           f"{_count(t.claimants, 'claimant')} from {_d(t.start)} to {_d(t.end)}."]
     if t.busiest is not None:
         out.append(f"أكثر الأيام ادعاءات: {_d(t.busiest)} ({t.busiest_claims})." if ar else
-                   f"Busiest day: {_d(t.busiest)}, with {t.busiest_claims} claims.")
+                   f"Busiest day: {_d(t.busiest)}, with {_count(t.busiest_claims, 'claim')}.")
     if t.gap is not None:
         a, b = t.gap
-        out.append(f"أطول انتظار بين رقمين للمنقولين: {(b - a).days} أيام (من {_d(a)} إلى "
+        out.append(f"أطول انتظار بين رقمين للمنقولين: {_days((b - a).days, lang)} (من {_d(a)} إلى "
                    f"{_d(b)})." if ar else
-                   f"Longest wait between two transfer totals: {(b - a).days} days "
+                   f"Longest wait between two transfer totals: {_days((b - a).days)} "
                    f"({_d(a)} to {_d(b)}).")
     if t.last_total is not None:
-        out.append(f"آخر رقم للمنقولين يخص {_d(t.last_total)}، قبل {t.since_last} يوماً من "
+        out.append(f"آخر رقم للمنقولين يخص {_d(t.last_total)}، قبل {_days(t.since_last, lang)} من "
                    f"{_d(t.end)}." if ar else
-                   f"The last transfer total holds for {_d(t.last_total)}, {t.since_last} "
-                   f"days before {_d(t.end)}.")
+                   f"The last transfer total holds for {_d(t.last_total)}, "
+                   f"{_days(t.since_last)} before {_d(t.end)}.")
     return out
 
 
@@ -451,9 +467,10 @@ def measure_sentence(series: pd.DataFrame, label: str, lang: str = "en",
     lo, hi = _n(series["lowest"].min()), _n(series["highest"].max())
     n, who = series["statement_id"].nunique(), series["claimant"].nunique()
     latest = _name(last["claimant"], names)
-    return (f"{label}: {n} ادعاءات مؤرخة من {who} مصادر، بين {lo} و{hi}؛ آخرها {value} "
+    return (f"{label}: ادعاءات مؤرخة: {n}، وعدد المصادر: {who}، بين {lo} و{hi}؛ آخرها {value} "
             f"({latest}، {_d(last['date'])})." if ar else
-            f"{label}: {n} dated claims by {who} claimants, from {lo} to {hi}; latest "
+            f"{label}: {_count(n, 'dated claim')} by {_count(who, 'claimant')}, from {lo} to "
+            f"{hi}; latest "
             f"{value} ({latest}, {_d(last['date'])}).")
 
 
@@ -504,7 +521,7 @@ def off_chart_sentences(figures: pd.DataFrame, span: tuple[pd.Timestamp, pd.Time
     if unpublished:
         out.append(f"ويُستبعد {unpublished} من الأرقام لأن مصدرها بلا تاريخ نشر، فلا يمكن "
                    "إثبات أنها سبقت تاريخ as_of." if ar else
-                   f"{unpublished} more figure(s) come from sources without a publication "
+                   f"{_count(unpublished, 'more figure')} from sources without a publication "
                    "date: they cannot be shown to precede as_of and are left out.")
     return out
 
