@@ -74,6 +74,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "type_media": ("media (own estimate)", "وسيلة إعلام (تقديرها الخاص)"),
     "type_ngo_un": ("NGO or UN", "منظمة غير حكومية أو أممية"),
     "type_anonymous_official": ("anonymous official", "مسؤول غير مسمّى"),
+    "copies_mark": ("larger: reprinted by more outlets", "أكبر: نشرته وسائل أكثر"),
     "kind_cumulative": ("running total", "مجموع تراكمي"),
     "kind_flow": ("count for one event or period", "عدد لحدث أو فترة"),
     "kind_stock": ("population at a date", "عدد في تاريخ معيّن"),

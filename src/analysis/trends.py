@@ -824,7 +824,9 @@ def timeline_figure(figures: pd.DataFrame, as_of: object = None, lang: str = "en
         kinds = [k for k in KIND_COLOURS if k in set(series["kind"])]
         handles = [Line2D([], [], ls="none", marker="o", ms=6, color=KIND_COLOURS[k],
                           label=word(f"kind_{k}", lang)) for k in kinds]
-        _legend(fig, handles, lang, ncols=4)
+        handles.append(Line2D([], [], ls="none", marker="o", ms=3.5 + 1.5 * math.sqrt(4),
+                              color="#999", label=word("copies_mark", lang)))
+        _legend(fig, handles, lang, ncols=5)
         return fig
 
 
