@@ -1,0 +1,391 @@
+"""Trend views: series, captions and charts on tiny inline ledgers; the rendered report."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import struct
+
+import pandas as pd
+import pytest
+from conftest import cli, copy_project
+
+from analysis import i18n, trends
+
+COLUMNS = ("figure_id,measure,measure_kind,claimant,claimant_type,statement_id,outlet,"
+           "published,as_of,period_start,period_end,hedge,value_low,value_best,value_high\n")
+
+LEDGER = COLUMNS + """\
+t1,transferred_to_iraq,cumulative,CENTCOM,military,centcom-0121,A News,2026-01-21,2026-01-21,,,exact,,150,
+t2,transferred_to_iraq,cumulative,CENTCOM,military,centcom-0121,B News,2026-01-22,2026-01-21,,,exact,,150,
+t3,transferred_to_iraq,cumulative,Intel official,anonymous_official,intel-0121,AP,2026-01-21,2026-01-21,,,exact,,144,
+t4,transferred_to_iraq,cumulative,Security Media Cell,military,smc-0207,INA,2026-02-07,2026-02-07,,,exact,,2250,
+t5,transferred_to_iraq,cumulative,Kurdistan24,media,k24-0207,Kurdistan24,2026-02-07,2026-02-07,,,at_least,2000,,
+t6,transferred_to_iraq,cumulative,Ministry of Justice,government,moj-0211,Rudaw,2026-02-11,2026-02-11,,,exact,,5046,
+t7,transferred_to_iraq,cumulative,C-in-C spokesman,military,cinc-0212,Webangah,2026-02-12,2026-02-12,,,at_least,4500,,
+t8,transferred_to_iraq,cumulative,CENTCOM,military,centcom-0213,DVIDS,2026-02-13,2026-02-12,,,at_least,5700,,
+t9,transferred_to_iraq,cumulative,Judicial Council,judiciary,sjc-0216,INA,2026-02-16,2026-02-16,,,exact,,5704,
+t10,transferred_to_iraq,cumulative,Shafaq News,media,shafaq-0223,Shafaq,2026-02-23,,,,range,5000,,7000
+b1,transferred_to_iraq_batch,flow,Security officials,anonymous_official,batch-0124,AFP,2026-01-24,2026-01-24,,,up_to,,,1000
+p1,planned_transfer_total,plan,CENTCOM,military,centcom-0121,A News,2026-01-21,2026-01-21,,,up_to,,,7000
+p2,planned_transfer_total,plan,Ministry of Justice,government,moj-0211,Rudaw,2026-02-11,2026-02-11,,,exact,,6000,
+p3,planned_transfer_total,plan,Sources to Al Arabiya,anonymous_official,alarabiya-0212,Al Arabiya,2026-02-12,2026-02-12,,,exact,,5500,
+p4,planned_transfer_total,plan,Judicial Council,judiciary,sjc-0208,Okaz,,2026-02-08,,,range,7000,,8000
+h1,held_by_sdf,stock,AP,media,ap-0121,AP,2026-01-21,2026-01-21,,,approx,,9000,
+h2,held_by_sdf,stock,Reuters,media,reuters-0121,Reuters,2026-01-21,2026-01-21,,,exact,,9000,
+h3,held_by_sdf,stock,SOHR,ngo_un,sohr-0213,SOHR,2026-02-13,2026-02-13,,,exact,,3000,
+h4,held_by_sdf,stock,SDF,armed_group,sdf-10000,Alsumaria,2026-01-22,,,,approx,,10000,
+e1,escaped_from_prison,flow,SDF,armed_group,sdf-0119,X,2026-01-19,2026-01-19,,,approx,,1500,
+e2,escaped_from_prison,flow,Interior Ministry,government,moi-0120,Y,2026-01-20,2026-01-19,,,approx,,120,
+d1,detained_in_syria,flow,CENTCOM,military,centcom-0121,A News,2026-01-21,,2025-01-01,2025-12-31,at_least,300,,
+"""  # noqa: E501
+
+
+def ledger(text: str = LEDGER) -> pd.DataFrame:
+    frame = pd.read_csv(io.StringIO(text), dtype={"value_low": "Int64", "value_best": "Int64",
+                                                  "value_high": "Int64"},
+                        parse_dates=["published", "as_of", "period_start", "period_end"])
+    return frame.convert_dtypes()
+
+
+def known(as_of: str | None, text: str = LEDGER) -> pd.DataFrame:
+    """What `analysis.load_figures(as_of=...)` gives: sources published on or before as_of."""
+    frame = ledger(text)
+    if as_of is None:
+        return frame
+    return frame[frame["published"].notna() & (frame["published"] <= pd.Timestamp(as_of))]
+
+
+def table(text: str, dates: tuple[str, ...] = ()) -> pd.DataFrame:
+    frame = pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""])
+    for col in dates:
+        frame[col] = pd.to_datetime(frame[col])
+    return frame
+
+
+# --- series -------------------------------------------------------------------------------
+
+def test_claim_series_one_row_per_statement_copies_counted_once():
+    got = trends.claim_series(known("2026-02-20"), trends.TRANSFER)
+    expected = table(
+        "date,claimant,hedge,value,copies,figure_ids\n"
+        "2026-01-21,Intel official,exact,144.0,1,t3\n"
+        "2026-01-21,CENTCOM,exact,150.0,2,t1 t2\n"
+        "2026-02-07,Kurdistan24,at_least,2000.0,1,t5\n"
+        "2026-02-07,Security Media Cell,exact,2250.0,1,t4\n"
+        "2026-02-11,Ministry of Justice,exact,5046.0,1,t6\n"
+        "2026-02-12,C-in-C spokesman,at_least,4500.0,1,t7\n"
+        "2026-02-12,CENTCOM,at_least,5700.0,1,t8\n"
+        "2026-02-16,Judicial Council,exact,5704.0,1,t9\n", dates=("date",))
+    pd.testing.assert_frame_equal(got[expected.columns], expected, check_dtype=False)
+
+
+def test_official_series_is_the_policy_estimate_on_each_report_day():
+    got = trends.official_series(known("2026-02-20"), trends.TRANSFER, "best")
+    expected = table(
+        "date,value,low,high,holds_for,statements\n"
+        "2026-01-21,147.0,144.0,150.0,2026-01-21,2\n"  # median of CENTCOM 150 and 144
+        "2026-01-22,150.0,150.0,150.0,2026-01-21,1\n"  # the reprint replaces, never adds
+        "2026-02-07,2125.0,2000.0,2250.0,2026-02-07,2\n"
+        "2026-02-11,5046.0,5046.0,5046.0,2026-02-11,1\n"
+        "2026-02-12,4500.0,4500.0,4500.0,2026-02-12,1\n"  # a lower report: the step goes down
+        "2026-02-13,5700.0,5700.0,5700.0,2026-02-12,1\n"
+        "2026-02-16,5704.0,5704.0,5704.0,2026-02-16,1\n", dates=("date", "holds_for"))
+    pd.testing.assert_frame_equal(got[expected.columns], expected, check_dtype=False)
+
+
+@pytest.mark.parametrize(("policy", "values"), [
+    ("conservative", [144.0, 150.0, 2000.0]),
+    ("best", [147.0, 150.0, 2125.0]),
+    ("upper", [150.0, 150.0, 2250.0]),
+])
+def test_official_series_follows_the_policy(policy, values):
+    got = trends.official_series(known("2026-02-07"), trends.TRANSFER, policy)
+    assert got["value"].tolist() == values
+
+
+def test_as_of_shows_only_what_was_published_by_then():
+    early = known("2026-01-25")
+    assert trends.claim_series(early, trends.TRANSFER)["value"].tolist() == [144.0, 150.0]
+    official = trends.official_series(early)
+    assert official["date"].dt.strftime("%Y-%m-%d").tolist() == ["2026-01-21", "2026-01-22"]
+    assert official["value"].tolist() == [147.0, 150.0]
+    # the undated-source plan (p4, 7,000–8,000) is never known at any as_of
+    assert trends.plan_claims(known("2026-12-31"))["highest"].max() == 7000.0
+    assert trends.plan_claims(known(None))["highest"].max() == 8000.0
+
+
+def test_reprints_and_batches_change_nothing():
+    """A reprinted total is one voice; a batch is not a total: neither moves the series."""
+    reprint = ("t2b,transferred_to_iraq,cumulative,CENTCOM,military,centcom-0121,C News,"
+               "2026-01-22,2026-01-21,,,exact,,150,\n")
+    batch = ("b2,transferred_to_iraq_batch,flow,SDF,armed_group,sdf-b2,Z,2026-02-14,"
+             "2026-02-14,,,exact,,900,\n")
+    base = trends.official_series(known("2026-02-20"))
+    more = trends.official_series(known("2026-02-20", LEDGER + reprint + batch))
+    pd.testing.assert_frame_equal(more, base)
+    series = trends.claim_series(known("2026-02-20", LEDGER + reprint + batch), trends.TRANSFER)
+    centcom = series[series["statement_id"] == "centcom-0121"]
+    assert centcom[["value", "copies", "figure_ids"]].values.tolist() == [[150.0, 3, "t1 t2 t2b"]]
+    assert "b2" not in " ".join(series["figure_ids"])
+
+
+def test_rates_between_report_days():
+    official = trends.official_series(known("2026-02-20"))
+    got = trends.rates(official)[["start", "end", "days", "per_day"]]
+    expected = table(
+        "start,end,days,per_day\n"
+        "2026-01-21,2026-01-22,1,3.0\n"
+        "2026-01-22,2026-02-07,16,123.4375\n"
+        "2026-02-07,2026-02-11,4,730.25\n"
+        "2026-02-11,2026-02-12,1,-546.0\n"
+        "2026-02-12,2026-02-13,1,1200.0\n"
+        "2026-02-13,2026-02-16,3,1.3333333333333333\n", dates=("start", "end"))
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+def test_undated_claims_are_listed_not_placed():
+    figures = known("2026-02-28")
+    span = trends.time_span(figures, "2026-02-28")
+    assert span == (pd.Timestamp("2026-01-14"), pd.Timestamp("2026-02-28"))
+    listed = trends.off_chart(figures, span)
+    assert listed["figure_id"].tolist() == ["d1", "h4", "t10"]  # before the span, undated ×2
+    placed = " ".join(trends.claim_series(figures)["figure_ids"])
+    assert "h4" not in placed and "t10" not in placed
+    assert trends.off_chart_sentences(figures, span, unpublished=1) == [
+        "Undated in their source, so never placed at a guessed date: 2; holding for a date "
+        "or period before 2026-01-14: 1.",
+        "1 more figure from sources without a publication date: they cannot be shown "
+        "to precede as_of and are left out."]
+
+
+def test_small_multiples_need_enough_dated_statements():
+    figures = known("2026-02-20")
+    span = trends.time_span(figures, "2026-02-20")
+    assert trends.multiples_measures(figures, span) == ["held_by_sdf"]
+    assert trends.multiples_measures(figures, span, min_statements=2) == \
+        ["held_by_sdf", "escaped_from_prison"]
+    early = known("2026-01-25")
+    assert trends.multiples_measures(early, trends.time_span(early, "2026-01-25")) == []
+
+
+# --- captions -----------------------------------------------------------------------------
+
+def test_progress_caption_on_2026_02_20():
+    facts = trends.progress(known("2026-02-20"), "2026-02-20", "best")
+    assert trends.progress_sentences(facts) == [
+        "Transferred to Iraq as known on 2026-02-20 (policy best): 5,704, from the reports of "
+        "2026-02-16 (lowest–highest in them: 5,704).",
+        "The first batch (147) was reported on 2026-01-21; by 2026-02-16 the total had changed "
+        "by 5,557 in 26 days, 214 a day on average.",
+        "Fastest pace between consecutive reports: 1,200 a day (2026-02-12 to 2026-02-13).",
+        "The estimate fell on 1 report day (2026-02-12): that day's reports gave a lower "
+        "total than earlier ones, so the reports contradict each other.",
+        "22 days passed from the first batch to the first claim of 5,700 or more (CENTCOM: at "
+        "least 5,700, for 2026-02-12).",
+        "Planned or expected totals claimed: 5,500–7,000, by 3 claimants.",
+        "Stated ceiling: CENTCOM, up to 7,000."]
+
+
+def test_progress_caption_on_2026_01_25_knows_only_the_first_batch():
+    facts = trends.progress(known("2026-01-25"), "2026-01-25", "best")
+    assert (facts.latest_value, facts.per_day, facts.mark, facts.drops) == (150.0, 3.0, None, ())
+    assert trends.progress_sentences(facts)[1:] == [
+        "The first batch (147) was reported on 2026-01-21; by 2026-01-22 the total had changed "
+        "by 3 in 1 day, 3 a day on average.",
+        "Fastest pace between consecutive reports: 3 a day (2026-01-21 to 2026-01-22).",
+        "Planned or expected totals claimed: 7,000, by 1 claimant.",
+        "Stated ceiling: CENTCOM, up to 7,000."]
+
+
+def test_progress_before_any_transfer():
+    facts = trends.progress(known("2026-01-20"), "2026-01-20")
+    assert trends.progress_sentences(facts) == [
+        "No transfer total had been reported by 2026-01-20."]
+
+
+def test_captions_in_arabic_name_the_claimant_in_arabic():
+    facts = trends.progress(known("2026-02-20"), "2026-02-20", "best")
+    text = " ".join(trends.progress_sentences(facts, "ar", {"CENTCOM": "سنتكوم"}))
+    assert "المنقولون إلى العراق كما عُرف في 2026-02-20" in text
+    assert "(سنتكوم: 5,700 على الأقل، بتاريخ 2026-02-12)" in text
+    assert "السقف المعلن: سنتكوم، حتى 7,000." in text
+    page = trends.caption_html(["<b>x</b>"], "ar")
+    assert page == '<p class="caption" dir="rtl" lang="ar">&lt;b&gt;x&lt;/b&gt;</p>'
+
+
+def test_timeline_bursts_and_gaps():
+    figures = known("2026-02-20")
+    got = trends.timeline(figures, trends.time_span(figures, "2026-02-20"))
+    assert (got.claims, got.busiest, got.busiest_claims) == (17, pd.Timestamp("2026-01-21"), 5)
+    assert got.gap == (pd.Timestamp("2026-01-21"), pd.Timestamp("2026-02-07"))
+    assert trends.timeline_sentences(got)[2:] == [
+        "Longest wait between two transfer totals: 17 days (2026-01-21 to 2026-02-07).",
+        "The last transfer total holds for 2026-02-16, 4 days before 2026-02-20."]
+
+
+def test_small_multiple_caption():
+    figures = known("2026-02-20")
+    series = trends.claim_series(figures, "held_by_sdf")
+    assert trends.measure_sentence(series, "Held") == (
+        "Held: 3 dated claims by 3 claimants, from 3,000 to 9,000; latest 3,000 (SOHR, "
+        "2026-02-13).")
+
+
+# --- charts -------------------------------------------------------------------------------
+
+def _chunks(png: bytes) -> list[tuple[bytes, bytes]]:
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    out, pos = [], 8
+    while pos < len(png):
+        (length,) = struct.unpack(">I", png[pos:pos + 4])
+        out.append((png[pos + 4:pos + 8], png[pos + 8:pos + 8 + length]))
+        pos += 12 + length
+    return out
+
+
+def test_charts_are_byte_stable_without_timestamps():
+    figures = known("2026-02-20")
+    for draw in (lambda: trends.cumulative_png(figures, "2026-02-20"),
+                 lambda: trends.multiples_png(figures, "2026-02-20"),
+                 lambda: trends.timeline_png(figures, "2026-02-20", "ar")):
+        first, second = draw(), draw()
+        assert first == second
+        kinds = [kind for kind, _ in _chunks(first)]
+        assert b"tIME" not in kinds
+        assert all(b"Software" not in data for kind, data in _chunks(first) if kind == b"tEXt")
+
+
+def _texts(fig) -> list[str]:
+    return [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))
+            if t.get_text()]
+
+
+def test_cumulative_chart_carries_plans_ceiling_and_as_of():
+    fig = trends.cumulative_figure(known("2026-02-20"), "2026-02-20", "upper")
+    texts = _texts(fig)
+    for text in ("Planned totals claimed: 5,500–7,000", "CENTCOM: up to 7,000",
+                 "Estimate as known each day (upper)", "as of 2026-02-20",
+                 "Transferred to Iraq (cumulative)"):
+        assert text in texts, text
+    ax = fig.axes[0]
+    steps = [line for line in ax.get_lines() if line.get_drawstyle() == "steps-post"]
+    assert list(steps[0].get_ydata()) == [150.0, 150.0, 2250.0, 5046.0, 4500.0, 5700.0, 5704.0,
+                                          5704.0]  # the last step runs on to as_of
+
+
+def test_arabic_chart_is_written_in_arabic():
+    fig = trends.cumulative_figure(known("2026-02-20"), "2026-02-20", "best", "ar",
+                                   {"CENTCOM": "سنتكوم"}, "المنقولون إلى العراق (تراكمي)")
+    texts = _texts(fig)
+    for text in ("المنقولون إلى العراق (تراكمي)", "سنتكوم: حتى 7,000",
+                 "حتى تاريخ 2026-02-20", "الأعداد المخطط لها: 5,500–7,000"):
+        assert text in texts, text
+    assert fig.axes[0].yaxis.get_ticks_position() == "right"
+    languages = {t.get_language() for t in fig.findobj(lambda a: hasattr(a, "get_language"))
+                 if t.get_text()}
+    assert languages == {"ar"}
+
+
+def test_matplotlib_joins_and_orders_arabic_itself():
+    """Why no reshaping library: matplotlib 3.11 lays text out with libraqm.
+
+    'بيت' (beh, yeh, teh) comes out joined (contextual glyphs, not the isolated ones of the
+    font's character map) and right to left (the first letter drawn rightmost). Text shaped
+    and reordered beforehand would be reversed a second time.
+    """
+    from matplotlib import font_manager, ft2font
+    from matplotlib._text_helpers import layout
+
+    font = ft2font.FT2Font(font_manager.findfont("DejaVu Sans"))
+    font.set_size(12, 72)
+    items = list(layout("بيت", font))
+    by_char = {item.char: item for item in items}
+    assert by_char["ب"].x > by_char["ي"].x > by_char["ت"].x
+    assert all(item.glyph_index != font.get_char_index(ord(item.char)) for item in items)
+
+
+def test_chart_font_covers_every_arabic_word():
+    """Matplotlib's own DejaVu Sans (no system font needed) has a glyph for every letter."""
+    import matplotlib
+    from matplotlib import font_manager, ft2font
+
+    path = font_manager.findfont("DejaVu Sans")
+    assert path.startswith(matplotlib.get_data_path())
+    charmap = ft2font.FT2Font(path).get_charmap()
+    text = "".join(ar for _, ar in i18n.WORDS.values())
+    missing = sorted({c for c in text if not c.isspace() and ord(c) not in charmap})
+    assert missing == []
+
+
+# --- the rendered report ------------------------------------------------------------------
+
+SETS = ("- {as_of: 2026-01-25, lang: en}\n"
+        "- {as_of: 2026-02-20, lang: en}\n"
+        "- {as_of: 2026-02-20, lang: ar}\n")
+PAGES = {"early": "03_trends--as_of-2026-01-25_lang-en.html",
+         "late": "03_trends--as_of-2026-02-20_lang-en.html",
+         "arabic": "03_trends--as_of-2026-02-20_lang-ar.html"}
+
+
+def charts(page: str) -> int:
+    """Images embedded in the page (nbconvert adds its own alt and class before src)."""
+    return len(re.findall(r'<img [^>]*src="data:image/png;base64,', page))
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> dict[str, str]:
+    root = copy_project(tmp_path_factory.mktemp("trends") / "p")
+    sets = root / "sets.yaml"
+    sets.write_text(SETS, encoding="utf-8")
+    result = cli("--root", str(root), "run", "03_trends", "-f", str(sets))
+    assert result.returncode == 0, result.stderr
+    html_dir = root / "reports" / "html"
+    first = {k: (html_dir / v).read_bytes() for k, v in PAGES.items()}
+    again = cli("--root", str(root), "run", "03_trends", "-f", str(sets), "--force")
+    assert again.returncode == 0, again.stderr
+    assert {k: (html_dir / v).read_bytes() for k, v in PAGES.items()} == first
+    return {k: v.decode("utf-8") for k, v in first.items()}
+
+
+def test_report_shows_what_was_knowable_on_2026_01_25(pages):
+    page = pages["early"]
+    assert charts(page) == 3  # transfers, one small multiple, timeline
+    for sentence in (
+            "Transferred to Iraq as known on 2026-01-25 (policy best): 150, from the reports "
+            "of 2026-01-22 (lowest–highest in them: 150).",
+            "Only the first batch was known by then: 150 (2026-01-21).",
+            "Planned or expected totals claimed: 7,000, by 1 claimant.",
+            "Stated ceiling: CENTCOM, up to 7,000.",
+            "The last transfer total holds for 2026-01-21, 4 days before 2026-01-25."):
+        assert html.escape(sentence) in page, sentence
+    assert "5,704" not in page and "2,250" not in page
+
+
+def test_report_on_2026_02_20_tells_the_four_weeks(pages):
+    page = pages["late"]
+    assert charts(page) == 3
+    for sentence in (
+            "Transferred to Iraq as known on 2026-02-20 (policy best): 5,704, from the reports "
+            "of 2026-02-16 (lowest–highest in them: 5,704).",
+            "The first batch (150) was reported on 2026-01-21; by 2026-02-16 the total had "
+            "changed by 5,554 in 26 days, 214 a day on average.",
+            "Fastest pace between consecutive reports: 2,358 a day (2026-02-08 to 2026-02-09).",
+            "22 days passed from the first batch to the first claim of 5,700 or more (CENTCOM: "
+            "at least 5,700, for 2026-02-12).",
+            "Planned or expected totals claimed: 5,500–7,000, by 4 claimants.",
+            "Longest wait between two transfer totals: 6 days (2026-02-01 to 2026-02-07)."):
+        assert html.escape(sentence) in page, sentence
+    assert "Held in SDF-run prisons: 3 dated claims by 3 claimants" in page
+    assert "about 10,000" in page  # the SDF's undated figure is listed, not plotted
+
+
+def test_arabic_report(pages):
+    page = pages["arabic"]
+    assert charts(page) == 3
+    assert '<h2 dir="rtl" lang="ar">المنقولون إلى العراق، ادعاءً بادعاء</h2>' in page
+    assert ('<p class="caption" dir="rtl" lang="ar">المنقولون إلى العراق كما عُرف في '
+            "2026-02-20 (السياسة best): 5,704") in page
+    assert "القيادة المركزية الأميركية (سنتكوم): 5,700 على الأقل" in page
+    assert "خلال 26 يوماً" in page and "أطول انتظار بين رقمين للمنقولين: 6 أيام" in page
