@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis import geo, paths, schema
+from analysis import paths, schema
 from analysis.atomic import sha256_file
 from analysis.errors import AnalysisError, Problem, ValidationError
 from analysis.manifest import load_manifest

@@ -546,9 +546,9 @@ def claimant_names(lang: str = "en", root: object = None) -> dict[str, str]:
     i18n.check_lang(lang)
     if lang != "ar":
         return {}
-    from analysis import ledger, schema
+    from analysis.ledger import load_claimants
 
-    table = ledger._load(schema.CLAIMANTS, root)
+    table = load_claimants(root)
     return {c: n for c, n in zip(table["claimant"], table["name_ar"], strict=True)
             if isinstance(n, str) and n.strip()}
 
