@@ -125,3 +125,13 @@ def test_unknown_policy_is_an_error():
 
     with pytest.raises(AnalysisError, match="unknown policy 'middle'"):
         policies.estimate("transferred_to_iraq", None, "middle", figures=ledger())
+
+
+def test_claim_known_only_by_its_print_date_does_not_override_dated_totals():
+    text = COLUMNS + (
+        "a,t,cumulative,SJC,judiciary,s1,K24,2026-02-16,2026-02-16,,,exact,,5704,\n"
+        "b,t,cumulative,Shafaq,media,s2,Shafaq,2026-02-23,,,,range,5000,,7000\n")
+    e = policies.estimate("t", "2026-02-28", "best", figures=ledger(text))
+    assert (e.value, e.window, e.figure_ids) == (5704.0, "2026-02-16", ("a",))
+    only = policies.estimate("t", "2026-02-28", "best", figures=ledger(text).iloc[[1]])
+    assert (only.value, only.low, only.high) == (6000.0, 5000.0, 7000.0)

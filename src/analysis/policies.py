@@ -10,6 +10,8 @@ window (see `analysis.claims`), one per independent statement (copies count once
   bound); the estimate is the median of these.
 - `upper`: each statement read at its highest stated number; the estimate is the highest.
 
+Claims that state the date they hold for (as_of or a period) are preferred: a claim known
+only by its publication date (a background range, say) is used only when no other exists.
 The interval is the same for every policy: the lowest and the highest number any of those
 statements gives. The sensitivity table puts the policies side by side.
 """
@@ -70,6 +72,9 @@ def latest_window(data: pd.DataFrame) -> tuple[str | None, pd.DataFrame]:
     """The most recent comparison window with claims (undated only if nothing is dated)."""
     if data.empty:
         return None, data
+    own = data["as_of"].notna() | data["period_end"].notna()
+    if own.any() and not (data["measure_kind"] == "plan").all():  # a claim that says for when it holds beats one known only by its print date
+        data = data[own]
     data = data.assign(window=data.apply(compare.window, axis=1))
     data = data.assign(_ref=data["as_of"].fillna(data["period_end"]).fillna(data["published"]))
     dated = data[data["window"] != compare.UNDATED]
