@@ -2,45 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
-from playwright.sync_api import sync_playwright
+from conftest import clean
 
 import analysis
 from analysis import maps
-
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    executable = shutil.which("chromium")
-    if executable is None:  # a failure, not a skip: CI installs it (.ci/run)
-        pytest.fail("Debian's chromium is not installed: `apt-get install chromium`")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    ctx = browser.new_context(offline=True, viewport={"width": 1200, "height": 900})
-    pg = ctx.new_page()
-    pg.errors, pg.dialogs, pg.external = [], [], []
-    pg.on("console", lambda m: m.type == "error" and pg.errors.append(m.text))
-    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
-    pg.on("request", lambda r: r.url.startswith(("http:", "https:"))
-          and pg.external.append(r.url))
-    yield pg
-    ctx.close()
-
-
-def clean(pg) -> None:
-    assert pg.errors == [] and pg.dialogs == [] and pg.external == []
 
 
 def test_index_opens_each_report(rendered, page):

@@ -24,11 +24,13 @@ def edit(path: Path, row: int, **values: str) -> None:
     path.write_text(buf.getvalue(), encoding="utf-8")
 
 
-def run_build(project: Path) -> tuple[int, list[str]]:
-    before = tree_hash(project / "data" / "processed")
-    result = cli("--root", str(project), "build")
+def run_build(project: Path, command: str = "build") -> tuple[int, list[str]]:
+    """Run a command on broken data: it must say what is wrong and change nothing."""
+    before = tree_hash(project / "data" / "processed"), tree_hash(project / "reports")
+    result = cli("--root", str(project), command)
     assert "Traceback" not in result.stderr
-    assert tree_hash(project / "data" / "processed") == before, "processed data changed"
+    after = tree_hash(project / "data" / "processed"), tree_hash(project / "reports")
+    assert after == before, "processed data or reports changed"
     return result.returncode, result.stderr.splitlines()
 
 
@@ -92,17 +94,59 @@ CASES = {
     "quote missing for stored text": ("figures.csv", 4, {"quote": "", "quote_start": "",
                                                          "quote_end": ""},
                                       "error: data/raw/figures.csv:6: quote: is required"),
+    "lat without lon": ("places.csv", 4, {"lon": ""},
+                        "error: data/raw/places.csv:6: lon: lat and lon must both be given or "
+                        "both be empty"),
+    "precision out of range": ("places.csv", 4, {"geo_precision": "9"},
+                               "error: data/raw/places.csv:6: geo_precision: '9' is outside 1..7"),
+    "unknown country": ("places.csv", 0, {"country_iso3": "XYZ"},
+                        "error: data/raw/places.csv:2: country_iso3: 'XYZ' is not one of"),
+    "duplicate place": ("places.csv", 1, {"place_id": "syria"},
+                        "error: data/raw/places.csv:3: place_id: duplicate value 'syria'"),
+    "period reversed": ("figures.csv", 3, {"period_start": "2025-12-31",
+                                           "period_end": "2025-01-01"},
+                        "error: data/raw/figures.csv:5: period_start: period_start is after "
+                        "period_end"),
+    "half a period": ("figures.csv", 3, {"period_end": ""},
+                      "error: data/raw/figures.csv:5: period_end: a period needs both"),
+    "huge field": ("figures.csv", 0, {"notes": "x" * 100_000},
+                   "error: data/raw/figures.csv:2: notes: 'xxxxxxxx"),
+    "no value at all": ("figures.csv", 2, {"value_best": "", "hedge": "vague"},
+                        "error: data/raw/figures.csv:4: value_best: no value"),
+    "unknown claimant type": ("claimants.csv", 0, {"claimant_type": "army"},
+                              "error: data/raw/claimants.csv:2: claimant_type: 'army' is not "
+                              "one of"),
+    "empty claimant description": ("claimants.csv", 1, {"description": ""},
+                                   "error: data/raw/claimants.csv:3: description: is required"),
+    "duplicate source": ("sources.csv", 2, {"source_id": "alsumaria-2026-01-22-daesh-transfer"},
+                         "error: data/raw/sources.csv:4: source_id: duplicate value"),
+    "unknown language": ("sources.csv", 0, {"language": "arabic"},
+                         "error: data/raw/sources.csv:2: language: 'arabic' is not one of"),
+    "stored text missing": ("sources.csv", 0, {"text_path": "sources/nowhere.ar.txt"},
+                            "error: data/raw/sources.csv:2: text_path: stored text "
+                            "data/raw/sources/nowhere.ar.txt is missing"),
+    "text path escapes data/raw": ("sources.csv", 0, {"text_path": "../../etc/passwd"},
+                                   "error: data/raw/sources.csv:2: text_path: must be a relative "
+                                   "path inside data/raw/"),
+    "uncoded dangling source": ("uncoded.csv", 0, {"source_id": "gone"},
+                                "error: data/raw/uncoded.csv:2: source_id: 'gone' is not a "
+                                "source_id in data/raw/sources.csv"),
     "bad measure kind": ("measures.csv", 0, {"kind": "total"},
                          "error: data/raw/measures.csv:2: kind: 'total' is not one of stock, "
                          "flow, cumulative, plan"),
 }
 
 
+# A few cases go through `analysis check`, the other entry point that reads data/raw.
+CHECKED_BY_CHECK = {"dangling claimant", "offsets outside text", "unknown language"}
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_bad_row_is_reported_and_nothing_written(project, case):
     filename, row, values, expected = CASES[case]
     edit(project / "data" / "raw" / filename, row, **values)
-    code, lines = run_build(project)
+    command = "check" if case in CHECKED_BY_CHECK else "build"
+    code, lines = run_build(project, command)
     assert code == 1
     assert any(line.startswith(expected) for line in lines), lines
 
@@ -169,6 +213,27 @@ def test_extra_unknown_column(project):
     assert code == 1
     assert "error: data/raw/measures.csv:1: unknown column(s) 'comment' (expected: " \
         "measure,label_en,label_ar,kind,definition)" in lines
+
+
+def test_nul_in_a_file(project):
+    path = project / "data" / "raw" / "claimants.csv"
+    path.write_bytes(path.read_bytes().replace(b"Syrian", b"Syr\x00ian", 1))
+    code, lines = run_build(project)
+    assert code == 1
+    assert lines == ["error: data/raw/claimants.csv:3: contains a NUL character"]
+
+
+@pytest.mark.parametrize("damage", ["missing", "corrupt"])
+def test_boundaries_file_missing_or_corrupt(project, damage):
+    path = project / "data" / "raw" / "boundaries" / "ne10m_admin1_syr_irq.geojson"
+    if damage == "missing":
+        path.unlink()
+    else:
+        path.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
+    code, lines = run_build(project)
+    assert code == 1
+    assert len(lines) == 1
+    assert lines[0].startswith("error: data/raw/boundaries/ne10m_admin1_syr_irq.geojson: ")
 
 
 def test_missing_file(project):

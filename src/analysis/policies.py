@@ -73,7 +73,8 @@ def latest_window(data: pd.DataFrame) -> tuple[str | None, pd.DataFrame]:
     if data.empty:
         return None, data
     own = data["as_of"].notna() | data["period_end"].notna()
-    if own.any() and not (data["measure_kind"] == "plan").all():  # a claim that says for when it holds beats one known only by its print date
+    # a claim that says for when it holds beats one known only by its print date
+    if own.any() and not (data["measure_kind"] == "plan").all():
         data = data[own]
     data = data.assign(window=data.apply(compare.window, axis=1))
     data = data.assign(_ref=data["as_of"].fillna(data["period_end"]).fillna(data["published"]))

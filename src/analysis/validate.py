@@ -133,7 +133,7 @@ def _pandera_schema(table: Table):
         if f.enum:
             checks.append(pa.Check.isin(f.enum, error="not one of " + ", ".join(f.enum)))
         if f.pattern:
-            checks.append(pa.Check.str_matches(f.pattern, error=f"does not match {f.pattern}"))
+            checks.append(pa.Check.str_matches(f.pattern, error=f"not of the form {f.pattern}"))
         if f.type in ("integer", "number") and (f.minimum is not None or f.maximum is not None):
             lo = -float("inf") if f.minimum is None else f.minimum
             hi = float("inf") if f.maximum is None else f.maximum
