@@ -57,10 +57,11 @@ CASES = {
                                 "error: data/raw/figures.csv:3: value_high: hedge 'up_to' needs "
                                 "value_high"),
     "offsets off the quote": ("figures.csv", 0, {"quote_start": "270", "quote_end": "293"},
-                              "error: data/raw/figures.csv:2: quote_start: text at 270–293 is"),
+                              "error: data/raw/figures.csv:2: quote_start: figure seed-01-moved: "
+                              "text at 270–293 is"),
     "offsets outside text": ("figures.csv", 0, {"quote_start": "9000", "quote_end": "9023"},
-                             "error: data/raw/figures.csv:2: quote_end: offsets 9000–9023 are "
-                             "outside the stored text (length 4709)"),
+                             "error: data/raw/figures.csv:2: quote_end: figure seed-01-moved: "
+                             "offsets 9000–9023 are outside the stored text (length 4709)"),
     "required empty": ("figures.csv", 4, {"claimant": ""},
                        "error: data/raw/figures.csv:6: claimant: is required but empty"),
     "dangling place": ("figures.csv", 2, {"place_id": "atlantis"},

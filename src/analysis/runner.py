@@ -73,7 +73,7 @@ def _outputs_intact(record: dict, task: Task) -> bool:
 
 
 def check_cache(p: paths.Paths, task: Task, force: bool) -> tuple[cache.Key, str | None, dict]:
-    """(key, reason to run or None when cached, previous record)."""
+    """(key, reason to run or None when cached, previous record, kept even when stale)."""
     key = cache.key_for(task.notebook, task.parameters, task.data_version)
     try:
         record = json.loads(_record_path(p, task).read_text(encoding="utf-8"))
@@ -198,7 +198,9 @@ def _run_locked(p: paths.Paths, tasks: list[Task], jobs: int | None, force: bool
                                   t.parameters, record.get("outputs", {}), "cached"))
         else:
             log(f"[queued ] {t.page} ({reason})")
-            to_run.append((t, reason))
+            to_run.append((t, reason, float(record.get("seconds", 0.0))))
+    # Longest first (by the last run's time): two workers finish three notebooks sooner.
+    to_run = [(t, reason) for t, reason, _ in sorted(to_run, key=lambda x: -x[2])]
     started = time.monotonic()
     ran = _execute_all([t for t, _ in to_run], jobs or os.cpu_count() or 1, scheduler, log)
     reasons = {t.page: reason for t, reason in to_run}
@@ -207,7 +209,7 @@ def _run_locked(p: paths.Paths, tasks: list[Task], jobs: int | None, force: bool
         record_path = p.reports / CACHE_DIR / f"{r.name}.json"
         if r.status == "done":
             record = {"key": keys[r.name].as_dict(), "digest": keys[r.name].digest,
-                      "outputs": r.outputs, "title": r.title}
+                      "outputs": r.outputs, "title": r.title, "seconds": round(r.seconds, 1)}
             atomic.write_text(record_path, json.dumps(record, indent=1, sort_keys=True) + "\n")
         else:
             record_path.unlink(missing_ok=True)  # never reuse a failed run

@@ -348,6 +348,7 @@ def check_texts(raws: dict[str, RawTable], frames: dict[str, pd.DataFrame], raw_
         start, end = int(start), int(end)
         if not (0 <= start < end <= len(text)):
             problems.append(Problem(fig_raw.label, line, "quote_end",
+                                    f"figure {row['figure_id']}: "
                                     f"offsets {start}–{end} are outside the stored text "
                                     f"(length {len(text)})"))
             continue
@@ -356,8 +357,8 @@ def check_texts(raws: dict[str, RawTable], frames: dict[str, pd.DataFrame], raw_
             hint = f"; the quote is at {found}–{found + len(row['quote'])}" if found >= 0 else \
                 "; the quote is not in the text"
             problems.append(Problem(fig_raw.label, line, "quote_start",
-                                    f"text at {start}–{end} is {_show(text[start:end])}, "
-                                    f"not the quote{hint}"))
+                                    f"figure {row['figure_id']}: text at {start}–{end} is "
+                                    f"{_show(text[start:end])}, not the quote{hint}"))
             continue
         if any((i, c) in bad.get("figures", ()) for c in ("value_low", "value_best",
                                                             "value_high", "hedge")):
