@@ -50,57 +50,8 @@ FLOW_PX_PER_1000 = 2.0  # line width: 2 px per 1,000 detainees (7,000 planned �
 BINS = ((1, 2), (3, 5), (6, 10), (11, 20), (21, None))
 COLORS = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
 
-WORDS: dict[str, tuple[str, str]] = {
-    "base": ("Countries and governorates", "الدول والمحافظات"),
-    "shading": ("Governorates: figures reported", "المحافظات: الأرقام المعلنة"),
-    "markers": ("Places: latest figure", "الأماكن: أحدث رقم"),
-    "country_layer": ("Figures for a whole country", "أرقام عن بلد بأكمله"),
-    "tiles": ("Map tiles (online)", "خريطة الأساس (عبر الإنترنت)"),
-    "legend_title": ("Figures reported for places in the governorate",
-                     "الأرقام المعلنة عن أماكن في المحافظة"),
-    "area_only": ("dashed border: a place known only to its governorate",
-                  "حدود متقطعة: مكان لا يُعرف إلا على مستوى المحافظة"),
-    "marker_exact": ("filled circle: latest figure, exact", "دائرة مصمتة: أحدث رقم، دقيق"),
-    "marker_hedged": ("hollow circle: latest figure, hedged", "دائرة مفرغة: أحدث رقم، تقريبي"),
-    "marker_none": ("small grey dot: no figure reported there",
-                    "نقطة رمادية صغيرة: لا رقم معلن عن المكان"),
-    "marker_size": ("circle area grows with the figure", "مساحة الدائرة تكبر مع الرقم"),
-    "flow_moved": ("dark line: moved to Iraq", "الخط الداكن: من نُقلوا إلى العراق"),
-    "flow_planned": ("pale band: planned in all", "الشريط الفاتح: العدد المخطط كله"),
-    "flow_width": ("width: 2 px per 1,000 detainees", "العرض: 2 بكسل لكل 1000 معتقل"),
-    "figures_n": ("figures", "رقماً"),
-    "policy_name": ("policy", "السياسة"),
-    "latest": ("Latest figure", "أحدث رقم"),
-    "no_figure": ("no figure reported here", "لا رقم معلن عن هذا المكان"),
-    "known_only": ("Known only to this governorate", "لا يُعرف إلا على مستوى المحافظة"),
-    "paraphrase": ("paraphrase, not a quotation", "إعادة صياغة، لا اقتباس"),
-    "from": ("from", "من"),
-    "to": ("to", "إلى"),
-    "ruled_out": ("ruled out", "استُبعد"),
-    "no_coords": ("no coordinates", "بلا إحداثيات"),
-    "named_dest": ("destinations named", "الوجهات المذكورة"),
-    "not_split": ("totals are for the whole transfer, not per destination",
-                  "المجاميع للنقل كله لا لكل وجهة"),
-    "as_of": ("as of", "حتى"),
-    "n_statements": ("statements", "تصريحات"),
-    "drawn_point": ("at its point", "عند نقطته"),
-    "drawn_admin1": ("as its governorate", "كمحافظته"),
-    "drawn_country": ("as its country", "كبلده"),
-    "drawn_none": ("not drawn (listed)", "غير مرسوم (مدرج)"),
-    "precision": ("Precision (UCDP)", "الدقة (UCDP)"),
-    "governorate": ("Governorate", "المحافظة"),
-    "matched": ("Joined by", "طريقة الربط"),
-    "km_outside": ("km outside", "كم خارجها"),
-    "drawn": ("Drawn", "الرسم"),
-}
 
 
-def w(key: str, lang: str) -> str:
-    """A map word in the reader's language (interface words shared with the reports: i18n)."""
-    if key in WORDS:
-        en, ar = WORDS[key]
-        return ar if lang == "ar" else en
-    return word(key, lang)
 
 
 _ids = itertools.count(1)
@@ -206,12 +157,12 @@ def _claim_html(r: pd.Series, lang: str) -> str:
         words = f"<div class='quote' dir='{qdir}' lang='{e(qlang)}'>«{e(r['quote'])}»</div>"
     else:  # the ledger's paraphrases are English summaries, never shown as quotations
         words = (f"<div class='paraphrase' dir='ltr' lang='en'>{e(r['paraphrase'])} "
-                 f"<i>({e(w('paraphrase', lang))})</i></div>")
+                 f"<i>({e(word('paraphrase', lang))})</i></div>")
     return (
         f"<div class='claim'><b>{e(label)}</b>: {e(value)}<br>"
-        f"{e(w('claimant', lang))}: {e(r['claimant'])} · {e(when)} · "
-        f"{e(w('hedge', lang))}: {e(r['hedge'])} · "
-        f"{e(w('low', lang))}/{e(w('best', lang))}/{e(w('high', lang))}: {e(bounds)}"
+        f"{e(word('claimant', lang))}: {e(r['claimant'])} · {e(when)} · "
+        f"{e(word('hedge', lang))}: {e(r['hedge'])} · "
+        f"{e(word('low', lang))}/{e(word('best', lang))}/{e(word('high', lang))}: {e(bounds)}"
         f"{words}{escape.link(r['url'], r['outlet'], escaper=escape.for_folium)}</div>"
     )
 
@@ -269,7 +220,7 @@ def latest_figure(claims: pd.DataFrame, as_of: object, policy: str,
         if est.low is not None and est.high is not None and est.low != est.high:
             span = f" ({i18n.number(est.low)}–{i18n.number(est.high)})"
         when = i18n.format_when(ref if ref != pd.Timestamp.min else None, None, None, lang)
-        text = (f"{label}: {i18n.number(est.value)}{span} · {w('policy_name', lang)} "
+        text = (f"{label}: {i18n.number(est.value)}{span} · {word('policy_name', lang)} "
                 f"{policy} · {when}")
         cand = Latest(measure, label, float(est.value), bool((used["hedge"] != "exact").any()),
                       ref, text)
@@ -299,7 +250,7 @@ def base_layer(admin1: gpd.GeoDataFrame, admin0: gpd.GeoDataFrame, lang: str,
     """Countries and governorate outlines: the map reads without any tile server."""
     import folium
 
-    group = folium.FeatureGroup(name=escape.for_folium(w("base", lang)), control=False)
+    group = folium.FeatureGroup(name=escape.for_folium(word("base", lang)), control=False)
     focus = admin0["adm0_a3"].isin(set(admin1["adm0_a3"]))
     for shapes, fill in ((admin0[~focus], "#e2ded5"), (admin0[focus], "#fbfaf6")):
         _geojson(shapes, {"color": "#777", "weight": 1, "fillColor": fill,
@@ -334,7 +285,7 @@ def shading_layer(figures: pd.DataFrame, places: pd.DataFrame, admin1: gpd.GeoDa
     e = escape.for_folium
     counts = governorate_counts(figures, places)
     area_places = places[places["drawn_as"] == "admin1"]
-    group = folium.FeatureGroup(name=e(w("shading", lang)))
+    group = folium.FeatureGroup(name=e(word("shading", lang)))
     name_col = "name_ar" if lang == "ar" else "name_en"
     for _, gov in admin1[admin1["admin1_code"].notna()].iterrows():
         code = gov["admin1_code"]
@@ -348,12 +299,12 @@ def shading_layer(figures: pd.DataFrame, places: pd.DataFrame, admin1: gpd.GeoDa
                  "fillOpacity": 0.7 if k is not None else 0.0,
                  "className": "governorate"}
         style = {key: v for key, v in style.items() if v is not None}
-        title = f"{gov[name_col]} ({code}): {n} {w('figures_n', lang)}"
+        title = f"{gov[name_col]} ({code}): {n} {word('figures_n', lang)}"
         parts = [f"<b>{e(title)}</b>"]
         if len(here):
             names = ", ".join(here[here["kind"] != "governorate"][name_col])
             if names:
-                parts.append(f"<div>{e(w('known_only', lang))}: {e(names)}</div>")
+                parts.append(f"<div>{e(word('known_only', lang))}: {e(names)}</div>")
             claims = figures[figures["place_id"].isin(here["place_id"])]
             if not claims.empty:
                 parts.append(popup_html(claims, lang))
@@ -372,7 +323,7 @@ def country_layer(figures: pd.DataFrame, places: pd.DataFrame, admin0: gpd.GeoDa
 
     e = escape.for_folium
     countries = places[places["drawn_as"] == "country"].sort_values("place_id")
-    group = folium.FeatureGroup(name=e(w("country_layer", lang)), show=False)
+    group = folium.FeatureGroup(name=e(word("country_layer", lang)), show=False)
     drawn = 0
     for _, place in countries.iterrows():
         claims = figures[figures["place_id"] == place["place_id"]]
@@ -380,7 +331,7 @@ def country_layer(figures: pd.DataFrame, places: pd.DataFrame, admin0: gpd.GeoDa
         if claims.empty or shape.empty:
             continue
         name = place["name_ar"] if lang == "ar" else place["name_en"]
-        title = f"{name}: {len(claims)} {w('figures_n', lang)}"
+        title = f"{name}: {len(claims)} {word('figures_n', lang)}"
         _geojson(shape, {"color": "#b35806", "weight": 2, "fillColor": "#fdb863",
                          "fillOpacity": 0.35, "className": "country"},
                  tooltip=folium.Tooltip(e(title)),
@@ -400,21 +351,21 @@ def marker_layer(figures: pd.DataFrame, places: pd.DataFrame, as_of: object, pol
     import folium
 
     e = escape.for_folium
-    group = folium.FeatureGroup(name=e(w("markers", lang)))
+    group = folium.FeatureGroup(name=e(word("markers", lang)))
     for _, place in mapped_places(places).iterrows():
         name = place["name_ar"] if lang == "ar" else place["name_en"]
         claims = figures[figures["place_id"] == place["place_id"]]
         latest = latest_figure(claims, as_of, policy, lang) if not claims.empty else None
         if latest is None:
             size, kind = 8, "none"
-            tip = f"{name} — {w('no_figure', lang)}"
+            tip = f"{name} — {word('no_figure', lang)}"
             popup = None
         else:
             size = int(round(2 * radius_px(latest.value)))
             kind = "hedged" if latest.hedged else "exact"
             tip = f"{name} — {latest.text}"
             popup = _popup(popup_html(claims, lang,
-                                      heading=f"{name} · {w('latest', lang)}: {latest.text}"))
+                                      heading=f"{name} · {word('latest', lang)}: {latest.text}"))
         icon = folium.DivIcon(
             html=f"<div class='dot {kind}' data-place='{e(place['place_id'])}'></div>",
             icon_size=(size, size), icon_anchor=(size // 2, size // 2), class_name="place-icon")
@@ -472,20 +423,21 @@ def transfer_flow_data(figures: pd.DataFrame, places: pd.DataFrame, as_of: objec
         return f"{i18n.number(est.value)}{span}"
 
     stamp = i18n.format_when(as_of, None, None, lang) if as_of is not None else "—"
-    label = f"{w('moved', lang)} {reading(moved)} · {w('planned', lang)} {reading(planned)}"
-    notes = [f"{w('transfer', lang)}, {w('as_of', lang)} {stamp}, {w('policy_name', lang)} "
-             f"{policy} ({moved.statements} + {planned.statements} {w('n_statements', lang)})"]
-    notes += [f"{w('named_dest', lang)}: "
+    label = f"{word('moved', lang)} {reading(moved)} · {word('planned', lang)} {reading(planned)}"
+    notes = [f"{word('transfer', lang)}, {word('as_of', lang)} {stamp}, "
+             f"{word('policy_name', lang)} {policy} ({moved.statements} + "
+             f"{planned.statements} {word('n_statements', lang)})"]
+    notes += [f"{word('named_dest', lang)}: "
              + ", ".join(str(by_id.loc[p, col]) for p in drawn)] if drawn else []
     if unplaced:
-        notes.append(", ".join(f"{by_id.loc[p, col]} ({w('no_coords', lang)})"
+        notes.append(", ".join(f"{by_id.loc[p, col]} ({word('no_coords', lang)})"
                                for p in unplaced))
     if out:
-        notes.append(f"{w('ruled_out', lang)}: "
+        notes.append(f"{word('ruled_out', lang)}: "
                      + ", ".join(str(by_id.loc[p, col]) for p in sorted(out)
                                  if p in by_id.index))
     if drawn:
-        notes.append(w("not_split", lang))
+        notes.append(word("not_split", lang))
     details = label + " · " + " · ".join(notes)
     ids = tuple(sorted(set(moved.figure_ids) | set(planned.figure_ids)))
     return Flow(moved, planned, drawn, tuple(sorted(out)), unplaced, label, details, ids)
@@ -498,12 +450,12 @@ def flow_table(flow: Flow | None, lang: str = "en") -> pd.DataFrame:
     rows = []
     for key, est in (("moved", flow.moved), ("planned", flow.planned)):
         rows.append({
-            w("measure", lang): w(key, lang),
-            w("value", lang): i18n.number(est.value) or "—",
-            w("spread", lang): (f"{i18n.number(est.low)}–{i18n.number(est.high)}"
+            word("measure", lang): word(key, lang),
+            word("value", lang): i18n.number(est.value) or "—",
+            word("spread", lang): (f"{i18n.number(est.low)}–{i18n.number(est.high)}"
                                 if est.low is not None else "—"),
-            w("statements", lang): est.statements,
-            w("explanation", lang): est.explanation,
+            word("statements", lang): est.statements,
+            word("explanation", lang): est.explanation,
         })
     return pd.DataFrame(rows)
 
@@ -521,7 +473,7 @@ def transfer_flow(figures: pd.DataFrame, places: pd.DataFrame, as_of: object = N
     e = escape.for_folium
     origin = (float(by_id.loc[FLOW_ORIGIN, "lat"]), float(by_id.loc[FLOW_ORIGIN, "lon"]))
     claims = figures[figures["figure_id"].isin(flow.figure_ids)]
-    group = folium.FeatureGroup(name=e(w("transfer", lang)))
+    group = folium.FeatureGroup(name=e(word("transfer", lang)))
     for i, dest in enumerate(flow.destinations):
         end = (float(by_id.loc[dest, "lat"]), float(by_id.loc[dest, "lon"]))
         if flow.planned.value is not None:
@@ -544,16 +496,16 @@ def transfer_flow(figures: pd.DataFrame, places: pd.DataFrame, as_of: object = N
 def legend_html(lang: str, policy: str) -> str:
     """The legend: shading bins, area-only places, marker styles and flow widths."""
     e = escape.text
-    rows = [f"<b>{e(w('legend_title', lang))}</b>"]
+    rows = [f"<b>{e(word('legend_title', lang))}</b>"]
     for (lo, hi), color in zip(BINS, COLORS, strict=True):
         span = f"{lo}+" if hi is None else (f"{lo}–{hi}")
         rows.append(f"<span class='sw' style='background:{color}'></span>"
                     f"<span dir='ltr'>{e(span)}</span>")
-    rows.append(f"<span class='sw dash'></span>{e(w('area_only', lang))}")
-    rows += [e(w(k, lang)) for k in ("marker_exact", "marker_hedged", "marker_none",
+    rows.append(f"<span class='sw dash'></span>{e(word('area_only', lang))}")
+    rows += [e(word(k, lang)) for k in ("marker_exact", "marker_hedged", "marker_none",
                                      "marker_size")]
-    rows.append(e(f"{w('policy_name', lang)}: {policy}"))
-    rows += [e(w(k, lang)) for k in ("flow_moved", "flow_planned", "flow_width")]
+    rows.append(e(f"{word('policy_name', lang)}: {policy}"))
+    rows += [e(word(k, lang)) for k in ("flow_moved", "flow_planned", "flow_width")]
     direction = "rtl" if lang == "ar" else "ltr"
     return f"<div dir='{direction}' lang='{lang}'>" + "<br>".join(rows) + "</div>"
 
@@ -608,7 +560,7 @@ def claims_map(figures: pd.DataFrame, places: pd.DataFrame, admin1: gpd.GeoDataF
     shown1, shown0 = geo.display_shapes(admin1, admin0)
     m = new_map(lang)
     if tiles:
-        folium.TileLayer(tiles, name=escape.for_folium(w("tiles", lang)), overlay=True,
+        folium.TileLayer(tiles, name=escape.for_folium(word("tiles", lang)), overlay=True,
                          control=True, show=True).add_to(m)
     base_layer(shown1, shown0, lang, online=bool(tiles)).add_to(m)
     countries = country_layer(figures, places, shown0, lang)
@@ -636,14 +588,14 @@ def place_table(places: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     for _, p in places.sort_values("place_id").iterrows():
         gov = p["admin1_name_ar"] if lang == "ar" else p["admin1_name_en"]
         km = "" if pd.isna(p["admin1_km"]) or p["admin1_km"] == 0 else \
-            f" ({p['admin1_km']:.1f} {w('km_outside', lang)})"
+            f" ({p['admin1_km']:.1f} {word('km_outside', lang)})"
         rows.append({
-            w("place", lang): p["name_ar"] if lang == "ar" else p["name_en"],
-            w("kind", lang): p["kind"],
-            w("precision", lang): int(p["geo_precision"]),
-            w("governorate", lang): "" if pd.isna(p["admin1_code"]) else
+            word("place", lang): p["name_ar"] if lang == "ar" else p["name_en"],
+            word("kind", lang): p["kind"],
+            word("precision", lang): int(p["geo_precision"]),
+            word("governorate", lang): "" if pd.isna(p["admin1_code"]) else
             f"{gov} ({p['admin1_code']})",
-            w("matched", lang): f"{p['admin1_match']}{km}",
-            w("drawn", lang): w(f"drawn_{p['drawn_as']}", lang),
+            word("matched", lang): f"{p['admin1_match']}{km}",
+            word("drawn", lang): word(f"drawn_{p['drawn_as']}", lang),
         })
     return pd.DataFrame(rows)
