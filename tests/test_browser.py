@@ -65,7 +65,7 @@ def test_map_renders_offline_with_arabic_popup(rendered, page, tmp_path):
     page.goto((rendered / "reports" / "html" / "02_map.html").as_uri())
     frame = page.frame_locator("iframe").first
     markers = frame.locator(".leaflet-marker-pane > *")
-    markers.first.wait_for(state="visible", timeout=10000)
+    markers.first.wait_for(state="visible", timeout=20000)
     # The boundary layer: every governorate outline and the countries, with no tile server.
     assert frame.locator("path.boundary-admin1").count() == 33
     assert frame.locator("path.boundary-admin0").count() == 10
@@ -81,7 +81,7 @@ def test_map_renders_offline_with_arabic_popup(rendered, page, tmp_path):
     lat, lon = quiet_point("SY-HA")
     click_at(page.frames[1], page, lat, lon)
     popup = frame.locator(".leaflet-popup-content").first
-    popup.wait_for(timeout=5000)
+    popup.wait_for(timeout=20000)
     assert "Al-Hasakah (SY-HA)" in popup.inner_text()
     quote = popup.locator("div.quote[dir='rtl'][lang='ar']").first
     assert quote.inner_text() == "«ونُقل 150 معتقلا بالفعل»"
@@ -107,17 +107,17 @@ def test_hostile_quote_shows_as_text(page, tmp_path):
     m.save(str(path))
     page.goto(path.as_uri())
     marker = page.locator(".leaflet-marker-pane [data-place='ghweran-prison']")
-    marker.wait_for(state="visible", timeout=10000)
+    marker.wait_for(state="visible", timeout=20000)
     marker.click()
     popup = page.locator(".leaflet-popup-content").first
-    popup.wait_for(timeout=5000)
+    popup.wait_for(timeout=20000)
     text = popup.inner_text()
     assert text.count(hostile) == 3  # the place, the claimant and the quote, as typed
     assert popup.locator("div.quote").inner_text() == f"«{hostile}»"
     assert popup.locator("script, img").count() == 0
     marker.hover()
     tooltip = page.locator(".leaflet-tooltip:not(.flow-label)").first
-    tooltip.wait_for(timeout=5000)
+    tooltip.wait_for(timeout=20000)
     assert tooltip.inner_text().startswith(hostile)
     page.wait_for_timeout(300)
     clean(page)  # no dialog opened, no error, nothing fetched
