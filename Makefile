@@ -44,7 +44,7 @@ $(LAB)/.installed: pyproject.toml requirements.lock
 	@touch $@
 
 lab: $(LAB)/.installed
-	$(LAB)/bin/jupyter lab notebooks
+	$(LAB)/bin/jupyter lab notebooks $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
 # Regenerate requirements.lock (every transitive version) from the pins in pyproject.toml.
 lock:
