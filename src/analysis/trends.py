@@ -87,6 +87,12 @@ def _highest(row: Mapping) -> float | None:
     return float(max(values)) if values else None
 
 
+# What claim_series reads: narrowing the 40-column ledger first makes it several times faster.
+SERIES_INPUT = ("figure_id", "measure", "measure_kind", "as_of", "period_start", "period_end",
+                "published", "claimant", "claimant_type", "statement_id", "hedge",
+                "value_low", "value_best", "value_high")
+
+
 def claim_series(figures: pd.DataFrame, measure: str | None = None) -> pd.DataFrame:
     """One row per statement and reading, at the date it holds for, oldest first.
 
@@ -94,9 +100,9 @@ def claim_series(figures: pd.DataFrame, measure: str | None = None) -> pd.DataFr
     total reprinted by ten outlets is one voice; two different readings of one statement stay
     two rows, because they disagree. `value` is the claim's one number (`compare.point`).
     """
-    data = dated(figures)
     if measure is not None:
-        data = data[data["measure"] == measure]
+        figures = figures[figures["measure"] == measure]
+    data = dated(figures[[c for c in SERIES_INPUT if c in figures.columns]])
     key = ["measure", "statement_id", "date", "hedge", "value_low", "value_best", "value_high"]
     rows = []
     for _, group in data.sort_values("figure_id").groupby(key, sort=False, dropna=False):
