@@ -131,3 +131,21 @@ def test_runs_on_a_dask_cluster(tmp_path):
     assert result.returncode == 0, result.stderr
     assert f"[running] 01_figures (on {cluster.scheduler_address})" in result.stderr
     assert "ونُقل 150" in (root / "reports/html/01_figures.html").read_text("utf-8")
+
+
+def test_index_keeps_listing_reports_of_earlier_runs(tmp_path):
+    root = copy_project(tmp_path / "p")
+    assert cli("--root", str(root), "run").returncode == 0
+    result = cli("--root", str(root), "run", "03_trends", "-p", "as_of", "2026-01-25")
+    assert result.returncode == 0, result.stderr
+    index = (root / "reports" / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'href="(html/[^"]+)"', index) == [
+        "html/01_figures.html", "html/02_map.html", "html/03_trends.html"]
+    assert "as_of 2026-01-25, 2026-02-28" in index
+    # a report whose data changed since is no longer listed as if current
+    with (root / "data" / "raw" / "claimants.csv").open("a", encoding="utf-8") as fh:
+        fh.write("Index test claimant,media,,Changes the data version.\n")
+    assert cli("--root", str(root), "build").returncode == 0
+    assert cli("--root", str(root), "run", "01_figures").returncode == 0
+    index = (root / "reports" / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'href="(html/[^"]+)"', index) == ["html/01_figures.html"]

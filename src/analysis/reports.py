@@ -160,7 +160,10 @@ def _exporter():
 
 
 def render_html(nb) -> str:
-    body, _ = _exporter().from_notebook_node(nb)
+    exporter = _exporter()
+    lang = nb.metadata.get("analysis", {}).get("parameters", {}).get("lang", "en")
+    exporter.language_code = lang if lang in ("en", "ar") else "en"  # <html lang="…">
+    body, _ = exporter.from_notebook_node(nb)
     return body
 
 

@@ -156,6 +156,30 @@ def _log_result(r: Result, log: Callable[[str], None]) -> None:
         log(f"[FAILED ] {r.name} in {r.seconds:.1f}s: {r.error}")
 
 
+def _other_reports(p: paths.Paths, done: set[str], data_version: str) -> list[Result]:
+    """Reports of earlier runs that are still whole and current (same notebook, same data):
+    the index keeps listing them when a run renders only some notebooks."""
+    out = []
+    for path in sorted((p.reports / CACHE_DIR).glob("*.json")):
+        page = path.stem
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            continue
+        notebook = p.notebooks / str(record.get("notebook", ""))
+        task = Task(notebook, page, p.reports / "executed" / f"{page}.ipynb",
+                    p.reports / "html" / f"{page}.html", record.get("parameters", {}),
+                    data_version)
+        if page in done or not notebook.is_file() or not _outputs_intact(record, task):
+            continue
+        key = cache.key_for(notebook, task.parameters, data_version)
+        if key.changed(record.get("key")):
+            continue
+        out.append(Result(page, "cached", 0.0, None, record.get("title", ""),
+                          task.parameters, record.get("outputs", {}), "listed"))
+    return out
+
+
 def summary(results: list[Result]) -> str:
     width = max([len(r.name) for r in results] + [8])
     lines = [f"{'report':<{width}}  {'status':<7}  {'seconds':>7}  reason"]
@@ -208,14 +232,17 @@ def _run_locked(p: paths.Paths, tasks: list[Task], jobs: int | None, force: bool
         r.reason = reasons[r.name]
         record_path = p.reports / CACHE_DIR / f"{r.name}.json"
         if r.status == "done":
+            task = next(t for t in tasks if t.page == r.name)
             record = {"key": keys[r.name].as_dict(), "digest": keys[r.name].digest,
-                      "outputs": r.outputs, "title": r.title, "seconds": round(r.seconds, 1)}
+                      "outputs": r.outputs, "title": r.title, "seconds": round(r.seconds, 1),
+                      "notebook": task.notebook.name, "parameters": task.parameters}
             atomic.write_text(record_path, json.dumps(record, indent=1, sort_keys=True) + "\n")
         else:
             record_path.unlink(missing_ok=True)  # never reuse a failed run
     results += ran
     data_version = tasks[0].data_version
-    atomic.write_text(p.reports / "index.html", reports.index_html(results, data_version))
+    listed = results + _other_reports(p, {r.name for r in results}, data_version)
+    atomic.write_text(p.reports / "index.html", reports.index_html(listed, data_version))
     log(summary(results))
     failed = sum(r.status == "failed" for r in results)
     log(f"{len(results) - failed} of {len(results)} reports ok ({len(ran)} ran, "

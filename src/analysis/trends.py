@@ -393,9 +393,10 @@ def progress_sentences(p: Progress, lang: str = "en",
         days = "، ".join(_d(d) for d in p.drops) if ar else ", ".join(_d(d) for d in p.drops)
         out.append(f"انخفض التقدير في أيام التقارير التالية ({days}): أعطت تقارير ذلك "
                    "اليوم عدداً أقل مما سبقها، فالتقارير تتناقض." if ar else
-                   f"The estimate fell on {_count(len(p.drops), 'report day')} ({days}): that "
-                   "day's reports gave a lower total than earlier ones, so the reports "
-                   "contradict each other.")
+                   f"The estimate fell on {_count(len(p.drops), 'report day')} ({days}): "
+                   + ("that day's reports" if len(p.drops) == 1 else "each day, the reports")
+                   + " gave a lower total than earlier ones, so the reports contradict each "
+                   "other.")
     if p.mark is not None and p.mark_claim is not None:
         c = p.mark_claim
         value = i18n.format_value(c["value_low"], c["value_best"], c["value_high"], c["hedge"],
