@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis import paths, schema
+from analysis import i18n, paths, schema
 from analysis.atomic import sha256_file
 from analysis.errors import AnalysisError, Problem, ValidationError
 from analysis.manifest import load_manifest
@@ -144,3 +144,21 @@ def load_boundaries(level: str = "admin1", root: Path | str | None = None) -> gp
                             f"{key!r} column; rebuild with `make boundaries`")
     gdf = gdf.sort_values(key, kind="stable").reset_index(drop=True)
     return geo.with_codes(gdf, level)
+
+
+def measure_labels(lang: str = "en", root: object = None) -> dict[str, str]:
+    """Measure ids to their label in the reader's language."""
+    i18n.check_lang(lang)
+    table = load_measures(root)
+    column = "label_ar" if lang == "ar" else "label_en"
+    return dict(zip(table["measure"], table[column], strict=True))
+
+
+def claimant_names(lang: str = "en", root: object = None) -> dict[str, str]:
+    """Claimant names in the reader's language (Arabic from claimants.csv; else as coded)."""
+    i18n.check_lang(lang)
+    if lang != "ar":
+        return {}
+    table = load_claimants(root)
+    return {c: n for c, n in zip(table["claimant"], table["name_ar"], strict=True)
+            if isinstance(n, str) and n.strip()}

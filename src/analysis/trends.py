@@ -30,6 +30,7 @@ import pandas as pd
 
 from analysis import compare, escape, i18n, policies
 from analysis.i18n import word
+from analysis.ledger import claimant_names, measure_labels  # noqa: F401  (notebooks use them)
 
 TRANSFER = "transferred_to_iraq"
 PLAN = "planned_transfer_total"
@@ -536,28 +537,6 @@ def off_chart_sentences(figures: pd.DataFrame, span: tuple[pd.Timestamp, pd.Time
 def unpublished(figures: pd.DataFrame) -> pd.DataFrame:
     """Figures whose source has no publication date (left out of every as_of view)."""
     return figures[figures["published"].isna()]
-
-
-def measure_labels(lang: str = "en", root: object = None) -> dict[str, str]:
-    """Measure ids to their label in the reader's language."""
-    from analysis.ledger import load_measures
-
-    i18n.check_lang(lang)
-    table = load_measures(root)
-    column = "label_ar" if lang == "ar" else "label_en"
-    return dict(zip(table["measure"], table[column], strict=True))
-
-
-def claimant_names(lang: str = "en", root: object = None) -> dict[str, str]:
-    """Claimant names in the reader's language (Arabic from claimants.csv; else as coded)."""
-    i18n.check_lang(lang)
-    if lang != "ar":
-        return {}
-    from analysis.ledger import load_claimants
-
-    table = load_claimants(root)
-    return {c: n for c, n in zip(table["claimant"], table["name_ar"], strict=True)
-            if isinstance(n, str) and n.strip()}
 
 
 # --- drawing ------------------------------------------------------------------------------

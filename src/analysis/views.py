@@ -53,33 +53,6 @@ def headline(figures: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     return view.drop(columns=drop)
 
 
-def claims_by_measure(figures: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
-    """Per measure: how many claims and claimants, the lowest and highest bound, each value.
-
-    Values are listed side by side, never averaged.
-    """
-    rows = []
-    for _, group in figures.groupby("measure", sort=True):
-        bounds = pd.concat([group["value_low"], group["value_best"], group["value_high"]])
-        bounds = bounds.dropna()
-        first = group.iloc[0]
-        values = [
-            f"{i18n.format_value(r.value_low, r.value_best, r.value_high, r.hedge, lang)} "
-            f"({r.claimant}, {i18n.format_when(r.as_of, r.period_start, r.period_end, lang)})"
-            for r in group.sort_values("figure_id").itertuples()
-        ]
-        rows.append({
-            word("measure", lang): _label(first, lang),
-            word("claims", lang): len(group),
-            word("claimants", lang): group["claimant"].nunique(),
-            word("spread", lang): (f"{i18n.number(bounds.min())}–{i18n.number(bounds.max())}"
-                                   if len(bounds) else ""),
-            word("values", lang): "; ".join(values),
-        })
-    columns = [word(k, lang) for k in ("measure", "claims", "claimants", "spread", "values")]
-    return pd.DataFrame(rows, columns=columns)
-
-
 def to_html(frame: pd.DataFrame, lang: str = "en") -> str:
     """An escaped HTML table; quotes keep their own direction, URLs link only if http(s)."""
     i18n.check_lang(lang)
@@ -123,14 +96,6 @@ def banner(figures: pd.DataFrame, as_of: object, lang: str = "en") -> str:
     return f'<p class="banner" dir="{direction}" lang="{lang}">{escape.text(text)}</p>'
 
 
-def _measure_labels(lang: str) -> dict[str, str]:
-    from analysis.ledger import load_measures
-
-    measures = load_measures()
-    column = "label_ar" if lang == "ar" else "label_en"
-    return dict(zip(measures["measure"], measures[column], strict=True))
-
-
 def measures_table(figures: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """The measures with their kind, definition and how many claims each has."""
     from analysis.ledger import load_measures
@@ -149,7 +114,9 @@ def measures_table(figures: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
 def contradictions_table(contra: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """`analysis.contradictions()` for reading: one row per competing value."""
     i18n.check_lang(lang)
-    labels = _measure_labels(lang)
+    from analysis.ledger import measure_labels
+
+    labels = measure_labels(lang)
     return pd.DataFrame({
         word("measure", lang): [labels.get(m, m) for m in contra["measure"]],
         word("window", lang): contra["window"],
@@ -178,7 +145,9 @@ def sensitivity_table(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
 
 
 def measure_label(measure: str, lang: str = "en") -> str:
-    return _measure_labels(lang).get(measure, measure)
+    from analysis.ledger import measure_labels
+
+    return measure_labels(lang).get(measure, measure)
 
 
 KEY_MEASURES = ("transferred_to_iraq", "planned_transfer_total", "held_by_sdf")
