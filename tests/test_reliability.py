@@ -115,3 +115,15 @@ def test_recover_drops_an_uncommitted_set(tmp_path):
     atomic.recover(folder)
     assert (folder / "a.txt").read_bytes() == b"old a"
     assert sorted(p.name for p in folder.iterdir()) == ["a.txt"]
+
+
+def test_sets_written_at_once_in_one_folder_do_not_disturb_each_other(tmp_path):
+    """The runner's workers write their reports into one folder at the same time."""
+    folder = tmp_path / "reports"
+    atomic.replace_set(folder, {"html/a.html": b"old a"}, name="a")
+    atomic.write_bytes(folder / "html" / ".a.html.new", b"new a, being staged")
+    atomic.replace_set(folder, {"html/b.html": b"b"}, name="b")  # another worker, meanwhile
+    assert (folder / "html" / ".a.html.new").read_bytes() == b"new a, being staged"
+    atomic.recover(folder, drop_staged=False)  # a reader: finishes nothing it should not
+    assert (folder / "html" / ".a.html.new").exists()
+    assert (folder / "html" / "a.html").read_bytes() == b"old a"

@@ -42,10 +42,11 @@ def replace_set(folder: Path, files: dict[str, bytes], name: str = "") -> None:
     Each new file is written beside its target (`.name.new`), then a journal listing them is
     written and fsynced (the commit point), then each is renamed into place and the journal
     removed. A process killed before the journal leaves the old set (stray `.new` files are
-    cleared by `recover`); killed after it, `recover` finishes the renames.
+    cleared by `recover`); killed after it, `recover` finishes the renames. Several
+    processes may write different sets into one folder at once (the runner's workers), so
+    this never touches another set's files; callers recover while holding their lock.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    recover(folder)
     staged = {}
     for rel, data in sorted(files.items()):
         target = folder / rel
@@ -54,26 +55,36 @@ def replace_set(folder: Path, files: dict[str, bytes], name: str = "") -> None:
         staged[rel] = tmp.relative_to(folder).as_posix()
     journal = folder / f"{JOURNAL}{'-' + name if name else ''}.json"
     write_text(journal, json.dumps(staged, sort_keys=True))
-    _finish(folder, journal)
+    _finish(folder, journal, staged)
 
 
-def _finish(folder: Path, journal: Path) -> None:
-    staged = json.loads(journal.read_text(encoding="utf-8"))
+def _finish(folder: Path, journal: Path, staged: dict[str, str] | None = None) -> None:
+    if staged is None:
+        staged = json.loads(journal.read_text(encoding="utf-8"))
     for rel, tmp in staged.items():
-        if (folder / tmp).exists():
+        try:
             os.replace(folder / tmp, folder / rel)
+        except FileNotFoundError:
+            pass  # already moved (by a reader finishing this committed set)
     journal.unlink(missing_ok=True)
 
 
-def recover(folder: Path) -> None:
-    """Finish a set whose journal was committed; drop files staged by an unfinished one."""
+def recover(folder: Path, drop_staged: bool = True) -> None:
+    """Finish every set whose journal was committed; with `drop_staged` (only for a caller
+    that holds the folder's lock, so no writer is staging), delete files of unfinished sets.
+    """
     if not folder.is_dir():
         return
     for journal in sorted(folder.glob(f"{JOURNAL}*.json")):
         try:
             _finish(folder, journal)
         except (json.JSONDecodeError, UnicodeDecodeError):
-            journal.unlink(missing_ok=True)  # torn journal: its set never committed
+            if drop_staged:
+                journal.unlink(missing_ok=True)  # torn journal: its set never committed
+        except FileNotFoundError:
+            pass  # finished meanwhile by its writer
+    if not drop_staged:
+        return
     for stray in folder.rglob(".*.new"):
         stray.unlink(missing_ok=True)
     for stray in folder.rglob(".*.tmp"):

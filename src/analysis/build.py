@@ -247,5 +247,6 @@ def build(root: Path | str | None = None, out: Path | str | None = None) -> dict
         outputs = render(raw, p.root)
         doc = manifest(p, outputs)
         target = Path(out) if out is not None else p.processed
+        atomic.recover(target)  # under the lock: finish or drop what a killed build left
         atomic.replace_set(target, {**outputs, MANIFEST: _json_bytes(doc)})
     return doc

@@ -18,7 +18,7 @@ MANIFEST = "manifest.json"
 def load_manifest(root: Path | str | None = None) -> dict:
     p = paths.get(root)
     with contextlib.suppress(OSError):  # finish a build that was killed after its commit
-        atomic.recover(p.processed)
+        atomic.recover(p.processed, drop_staged=False)  # a build may be staging right now
     path = p.processed / MANIFEST
     rel = paths.relative(path, p.root)
     if not path.is_file():
