@@ -63,8 +63,7 @@ def test_measures_reader_never_crashes(tmp_path_factory, rows):
 number = st.one_of(st.just(""), st.integers(-5, 10**7).map(str), st.sampled_from(["1e3", "x"]))
 
 
-@settings(max_examples=1000, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@SETTINGS
 @given(values=st.lists(st.tuples(number, number, number,
                                  st.sampled_from(schema.HEDGES + ("about",))),
                        min_size=1, max_size=4))
