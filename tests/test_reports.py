@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -159,8 +158,3 @@ def test_notebooks_are_committed_without_outputs():
         assert len(tagged) == 1, path.name
         assert "as_of" in tagged[0].source and "lang" in tagged[0].source
 
-
-def test_copy_helper_does_not_touch_checkout(tmp_path):
-    root = copy_project(tmp_path / "p")
-    shutil.rmtree(root / "notebooks")
-    assert (ROOT / "notebooks" / "01_figures.ipynb").is_file()
