@@ -180,6 +180,8 @@ def execute(task: Task) -> Result:
     import nbformat
     import papermill
 
+    from analysis.kernels import ForkKernelManager
+
     start = time.monotonic()
     running = task.executed.with_name(f".{task.executed.stem}.running.ipynb")
     running.parent.mkdir(parents=True, exist_ok=True)
@@ -193,7 +195,7 @@ def execute(task: Task) -> Result:
                 str(task.notebook), str(running), parameters=task.parameters,
                 kernel_name=KERNEL, progress_bar=False, log_output=False,
                 request_save_on_cell_execute=False, cwd=str(task.notebook.parent),
-                execution_timeout=task.timeout)
+                execution_timeout=task.timeout, kernel_manager_class=ForkKernelManager)
     except papermill.PapermillExecutionError as exc:
         status, error = "failed", f"{exc.ename}: {exc.evalue}"
     except Exception as exc:  # kernel died, timed out, or could not start

@@ -13,17 +13,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
 import re
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from analysis import atomic, cache, lock, paths, reports
+from analysis import atomic, cache, kernels, lock, paths, reports
 from analysis.errors import AnalysisError
 from analysis.reports import Result, Task
 
@@ -120,8 +121,10 @@ def _execute_all(tasks: list[Task], jobs: int, scheduler: str | None,
     # spawn, not fork: a forked worker would inherit the run lock's descriptor and keep the
     # lock after the runner itself was killed.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=_die_with_parent) as pool:
+    # The zygote imports the notebooks' stack while the workers start; see analysis.kernels.
+    with kernels.Zygote() as zygote, _environment(kernels.ADDRESS, zygote.address), \
+            ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                initializer=_die_with_parent) as pool:
         futures = {}
         for i, t in enumerate(tasks):
             futures[pool.submit(reports.execute, t)] = t
@@ -135,6 +138,20 @@ def _execute_all(tasks: list[Task], jobs: int, scheduler: str | None,
             if waiting:  # the pool starts queued tasks in order as workers free up
                 log(f"[running] {waiting.pop(0).page}")
     return results
+
+
+@contextlib.contextmanager
+def _environment(name: str, value: str) -> Iterator[None]:
+    """Set an environment variable (inherited by the spawned workers) for a while."""
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
 
 
 def _die_with_parent() -> None:

@@ -1,0 +1,261 @@
+"""Warm kernels: each notebook's kernel is forked from one process that imported the stack.
+
+A plain ipykernel costs ~0.5 s of CPU to start, and each of our notebooks then spends
+~0.6 s importing pandas, geopandas, matplotlib and folium: on 2 cores that was a third of a
+cold `analysis run`. The runner starts one *zygote* per run, which imports all of that once
+and then, for each kernel the pool asks for, forks a child that becomes an ordinary ipykernel
+with the connection file jupyter_client wrote. Each kernel is still its own process and its
+own process group (interrupted, timed out and killed like any other), reads the data itself,
+and dies with the zygote, which dies with the runner.
+
+`ForkKernelManager` is what papermill is given (`kernel_manager_class`): its provisioner asks
+the zygote for a kernel and falls back to jupyter_client's normal launch whenever the zygote
+is absent, unreachable, or the kernel spec is not this interpreter's ipykernel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+
+# What the notebooks import (and what ipykernel imports to start), loaded once in the zygote.
+PRELOAD = (
+    "ipykernel.kernelapp", "ipykernel.ipkernel", "IPython.display", "matplotlib_inline",
+    "numpy", "pandas", "pyarrow", "shapely", "pyproj", "pyogrio", "geopandas",
+    "matplotlib", "matplotlib.figure", "matplotlib.backends.backend_agg",
+    "branca", "folium", "jinja2",
+    "analysis.ledger", "analysis.views", "analysis.compare", "analysis.policies",
+    "analysis.maps", "analysis.trends",
+)
+ADDRESS = "ANALYSIS_KERNELS"  # environment variable: the zygote's socket, set for workers
+_LAUNCHER = "ipykernel_launcher"
+
+
+# ---- the zygote ------------------------------------------------------------------------
+
+
+class Zygote:
+    """The zygote of one run: started by the runner, stopped (with its kernels) at the end."""
+
+    def __init__(self) -> None:
+        self.folder = tempfile.mkdtemp(prefix="analysis-kernels-")  # 0700: only us
+        self.address = os.path.join(self.folder, "socket")
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        listener.bind(self.address)
+        listener.listen(16)  # clients may connect (and wait) while the zygote still imports
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "analysis.kernels", str(listener.fileno()),
+             str(os.getpid())],
+            pass_fds=[listener.fileno()], stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        listener.close()
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.process.kill()
+        self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> Zygote:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def serve(listener_fd: int, runner_pid: int) -> None:
+    """The zygote's loop: import, then fork one kernel per request, forever."""
+    _die_with_parent()
+    if os.getppid() != runner_pid:  # the runner died before we could follow it
+        os._exit(0)
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]  # as ipykernel_launcher does; the kernel adds '' back
+    # ipykernel sets this before the kernel's matplotlib is imported; ours is imported here.
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    for name in PRELOAD:
+        with contextlib.suppress(Exception):  # a missing extra only makes its kernel slower
+            importlib.import_module(name)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped by the system
+    listener = socket.socket(fileno=listener_fd)
+    while True:
+        conn, _ = listener.accept()
+        try:
+            _serve_one(listener, conn)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+
+def _serve_one(listener: socket.socket, conn: socket.socket) -> None:
+    uid = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)[4:8]
+    if int.from_bytes(uid, sys.byteorder) != os.getuid():
+        return
+    message, fds, _, _ = socket.recv_fds(conn, 1 << 20, 3)
+    try:
+        request = json.loads(message)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                listener.close()
+                conn.close()
+                _become_kernel(request, fds)
+            finally:
+                os._exit(1)
+        pidfd = os.pidfd_open(pid)
+        try:
+            socket.send_fds(conn, [json.dumps({"pid": pid}).encode()], [pidfd])
+        finally:
+            os.close(pidfd)
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def _become_kernel(request: dict, fds: list[int]) -> None:
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.setpgid(0, 0)  # its own group, as jupyter_client's launcher gives a kernel
+    _die_with_parent()
+    for target, fd in zip((1, 2), fds, strict=False):
+        os.dup2(fd, target)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    sys.argv = [_LAUNCHER, *request["arguments"]]
+    from ipykernel.kernelapp import IPKernelApp
+
+    app = IPKernelApp.instance()
+    app.initialize(request["arguments"])
+    app.start()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def _die_with_parent() -> None:
+    """Linux: get SIGKILL when the parent dies, so nothing outlives a killed run."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+# ---- the kernel manager's side -----------------------------------------------------------
+
+
+class ForkedKernel:
+    """The bits of `subprocess.Popen` that jupyter_client's LocalProvisioner uses."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int, pidfd: int) -> None:
+        self.pid = pid
+        self._pidfd = pidfd
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None and select.select([self._pidfd], [], [], 0)[0]:
+            # Reaped by the system (the zygote ignores SIGCHLD): the status is gone.
+            self.returncode = 0
+            os.close(self._pidfd)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            select.select([self._pidfd], [], [], timeout)
+        if self.poll() is None:
+            raise subprocess.TimeoutExpired(_LAUNCHER, timeout or 0)
+        return self.returncode  # type: ignore[return-value]
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+def _fork_request(address: str, cmd: list[str], env: dict, cwd: str) -> ForkedKernel | None:
+    """Ask the zygote for a kernel; None when this command is not one it can fork."""
+    try:
+        at = cmd.index(_LAUNCHER)
+    except ValueError:
+        return None
+    if at < 2 or cmd[at - 1] != "-m" or shutil.which(cmd[0]) is None or \
+            os.path.realpath(shutil.which(cmd[0]) or "") != os.path.realpath(sys.executable):
+        return None
+    message = json.dumps({"arguments": cmd[at + 1:], "env": env, "cwd": cwd}).encode()
+    with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as conn:
+        conn.settimeout(60)
+        conn.connect(address)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        socket.send_fds(conn, [message], [1, 2])
+        reply, fds, _, _ = socket.recv_fds(conn, 4096, 1)
+    if not reply or not fds:
+        return None
+    return ForkedKernel(json.loads(reply)["pid"], fds[0])
+
+
+class ForkProvisioner(LocalProvisioner):
+    """LocalProvisioner whose kernel process comes from the zygote when there is one."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
+        address = os.environ.get(ADDRESS)
+        env = {k: v for k, v in (kwargs.get("env") or os.environ).items() if k != ADDRESS}
+        kwargs["env"] = env  # a notebook that runs `analysis run` starts its own zygote
+        kernel = None
+        if address:
+            try:
+                kernel = _fork_request(address, cmd, env, str(kwargs.get("cwd") or os.getcwd()))
+            except (OSError, ValueError, KeyError) as exc:
+                print(f"analysis: warm kernel unavailable ({exc}); starting a plain one",
+                      file=sys.stderr)
+        if kernel is None:
+            return await super().launch_kernel(cmd, **kwargs)
+        self.process = kernel
+        self.pid = self.pgid = kernel.pid
+        self.cwd = kwargs.get("cwd", Path.cwd())
+        return self.connection_info
+
+
+class ForkKernelManager(AsyncKernelManager):
+    """nbclient's kernel manager, with the zygote-aware provisioner."""
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
+        if self.provisioner is None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or _new_id()
+            self.provisioner = ForkProvisioner(kernel_id=self.kernel_id,
+                                               kernel_spec=self.kernel_spec, parent=self)
+        return await super()._async_pre_start_kernel(**kw)
+
+
+def _new_id() -> str:
+    import uuid
+
+    return str(uuid.uuid4())
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]), int(sys.argv[2]))
