@@ -19,6 +19,7 @@ statements gives. The sensitivity table puts the policies side by side.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -30,7 +31,7 @@ POLICIES = ("conservative", "best", "upper")
 # The columns an estimate reads: selecting them first makes it ~3× faster on the full ledger.
 COLUMNS = ("figure_id", "measure", "measure_kind", "claimant", "statement_id", "published",
            "as_of", "period_start", "period_end", "value_low", "value_best", "value_high",
-           "hedge")
+           "hedge", "window")  # window: optional, computed by `records` when absent
 
 
 @dataclass(frozen=True)
@@ -47,14 +48,14 @@ class Estimate:
     explanation: str
 
 
-def _lowest(row: pd.Series) -> float | None:
+def _lowest(row: Mapping) -> float | None:
     for v in (row["value_low"], row["value_best"], row["value_high"]):
         if pd.notna(v):
             return float(v)
     return None
 
 
-def _highest(row: pd.Series) -> float | None:
+def _highest(row: Mapping) -> float | None:
     for v in (row["value_high"], row["value_best"], row["value_low"]):
         if pd.notna(v):
             return float(v)
@@ -72,21 +73,53 @@ def check_policy(policy: str) -> str:
     return policy
 
 
-def latest_window(data: pd.DataFrame) -> tuple[str | None, pd.DataFrame]:
+Record = dict  # one claim: COLUMNS → value, None when missing (see `records`)
+
+
+def records(data: pd.DataFrame) -> list[Record]:
+    """Claims as plain dicts with their comparison window: what `estimate_from` reads.
+
+    Built once, they serve an estimate for every day of a series (`trends.official_series`)
+    without going back to pandas for each day.
+    """
+    data = data[[c for c in COLUMNS if c in data.columns]]
+    if "window" not in data.columns:  # it depends on the claim only, never on as_of
+        data = data.assign(window=data.apply(compare.window, axis=1) if len(data) else "")
+    return data.astype(object).where(data.notna(), None).to_dict("records")
+
+
+def known_by(claims: list[Record], as_of: object) -> list[Record]:
+    """The claims published on or before `as_of` (all of them when it is None)."""
+    if as_of is None:
+        return claims
+    cutoff = pd.Timestamp(as_of)
+    return [r for r in claims if r["published"] is not None and r["published"] <= cutoff]
+
+
+def latest_window(claims: list[Record]) -> tuple[str | None, list[Record]]:
     """The most recent comparison window with claims (undated only if nothing is dated)."""
-    if data.empty:
-        return None, data
-    own = data["as_of"].notna() | data["period_end"].notna()
+    if not claims:
+        return None, []
+    own = [r for r in claims if r["as_of"] is not None or r["period_end"] is not None]
     # a claim that says for when it holds beats one known only by its print date
-    if own.any() and not (data["measure_kind"] == "plan").all():
-        data = data[own]
-    data = data.assign(window=data.apply(compare.window, axis=1))
-    data = data.assign(_ref=data["as_of"].fillna(data["period_end"]).fillna(data["published"]))
-    dated = data[data["window"] != compare.UNDATED]
-    pool = dated if not dated.empty else data
-    key = pool.groupby("window")["_ref"].max().sort_values(kind="stable")
-    chosen = key.index[-1] if key.notna().any() else pool["window"].iloc[0]
-    return chosen, pool[pool["window"] == chosen].drop(columns="_ref")
+    if own and not all(r["measure_kind"] == "plan" for r in claims):
+        claims = own
+    dated = [r for r in claims if r["window"] != compare.UNDATED]
+    pool = dated or claims
+    newest: dict[str, pd.Timestamp | None] = {}
+    for r in pool:
+        ref = next((r[c] for c in ("as_of", "period_end", "published") if r[c] is not None),
+                   None)
+        before = newest.get(r["window"])
+        newest[r["window"]] = ref if before is None or (ref is not None and ref > before) \
+            else before
+    if any(v is not None for v in newest.values()):
+        # newest last; windows with no date at all after every dated one, as pandas sorts NaN
+        order = sorted(sorted(newest), key=lambda w: (newest[w] is None, newest[w] or 0))
+        chosen = order[-1]
+    else:
+        chosen = pool[0]["window"]
+    return chosen, [r for r in pool if r["window"] == chosen]
 
 
 def estimate(measure: str, as_of: object = None, policy: str = "best",
@@ -94,24 +127,35 @@ def estimate(measure: str, as_of: object = None, policy: str = "best",
     """One number and an interval for `measure` as known on `as_of`, under `policy`."""
     check_policy(policy)
     data = compare._figures(figures, as_of)
-    data = data.loc[data["measure"] == measure, [c for c in COLUMNS if c in data.columns]]
-    win, current = latest_window(data)
+    return estimate_from(records(data[data["measure"] == measure]), measure, as_of, policy)
+
+
+def estimate_from(claims: list[Record], measure: str, as_of: object = None,
+                  policy: str = "best") -> Estimate:
+    """`estimate` over `records` of one measure's claims (filtered here by `as_of`)."""
+    check_policy(policy)
+    win, current = latest_window(known_by(claims, as_of))
     stamp = None if as_of is None else f"{pd.Timestamp(as_of):%Y-%m-%d}"
-    if current.empty:
+    if not current:
         return Estimate(measure, stamp, policy, None, None, None, None, 0, (),
                         "no claims known by this date")
-    statements = current.sort_values("figure_id").drop_duplicates("statement_id")
-    readings = [(READERS[policy](r), r) for _, r in statements.iterrows()]
+    statements, seen = [], set()
+    for r in sorted(current, key=lambda r: r["figure_id"]):
+        if r["statement_id"] not in seen:
+            seen.add(r["statement_id"])
+            statements.append(r)
+    readings = [(READERS[policy](r), r) for r in statements]
     readings = [(v, r) for v, r in readings if v is not None]
     value = COMBINE[policy]([v for v, _ in readings])
-    lows = [v for v in (_lowest(r) for _, r in statements.iterrows()) if v is not None]
-    highs = [v for v in (_highest(r) for _, r in statements.iterrows()) if v is not None]
+    lows = [v for v in map(_lowest, statements) if v is not None]
+    highs = [v for v in map(_highest, statements) if v is not None]
     chosen = [r for v, r in readings if v == value]
     who = f" ({chosen[0]['claimant']})" if chosen and policy != "best" else ""
     explanation = (f"{policy}: the {WORDS[policy]} of {len(readings)} independent "
                    f"statement(s) in window {win}{who}")
     return Estimate(measure, stamp, policy, value, min(lows), max(highs), win,
-                    len(statements), tuple(current["figure_id"].sort_values()), explanation)
+                    len(statements), tuple(sorted(r["figure_id"] for r in current)),
+                    explanation)
 
 
 def sensitivity(measure: str, as_of: object = None, figures: pd.DataFrame | None = None) \

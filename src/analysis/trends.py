@@ -105,21 +105,16 @@ def claim_series(figures: pd.DataFrame, measure: str | None = None) -> pd.DataFr
         figures = figures[figures["measure"] == measure]
     data = dated(figures[[c for c in SERIES_INPUT if c in figures.columns]])
     key = ["measure", "statement_id", "date", "hedge", "value_low", "value_best", "value_high"]
-    rows = []
-    for _, group in data.sort_values("figure_id").groupby(key, sort=False, dropna=False):
-        first = group.iloc[0]
-        rows.append({
-            "measure": first["measure"], "kind": first["measure_kind"], "date": first["date"],
-            "period_start": first["period_start"], "period_end": first["period_end"],
-            "published": group["published"].min(), "claimant": first["claimant"],
-            "claimant_type": first["claimant_type"], "statement_id": first["statement_id"],
-            "hedge": first["hedge"], "value_low": first["value_low"],
-            "value_best": first["value_best"], "value_high": first["value_high"],
-            "value": compare.point(first), "lowest": _lowest(first),
-            "highest": _highest(first), "copies": len(group),
-            "figure_ids": " ".join(group["figure_id"]),
-        })
-    out = pd.DataFrame(rows, columns=SERIES_COLUMNS)
+    groups = data.sort_values("figure_id").groupby(key, sort=False, dropna=False)
+    first = groups.nth(0).reset_index(drop=True)  # whole first rows, NaN kept (not .first())
+    values = first[["value_low", "value_best", "value_high"]].astype("float64")
+    out = first.rename(columns={"measure_kind": "kind"}).assign(
+        published=groups["published"].min().to_numpy(),
+        value=values.apply(compare.point, axis=1) if len(first) else pd.Series(dtype=float),
+        lowest=values.min(axis=1), highest=values.max(axis=1),
+        copies=groups.size().to_numpy(),
+        figure_ids=groups["figure_id"].agg(" ".join).to_numpy())
+    out = out.reindex(columns=SERIES_COLUMNS)
     for col in ("value", "lowest", "highest"):
         out[col] = out[col].astype("float64")
     out["copies"] = out["copies"].astype("int64")
@@ -136,17 +131,17 @@ def official_series(figures: pd.DataFrame, measure: str = TRANSFER,
     for. A day's reports replace the previous estimate, they are never added to it.
     """
     policies.check_policy(policy)
-    data = figures[figures["measure"] == measure]
-    own = figures.set_index("figure_id")
-    own = own["as_of"].fillna(own["period_end"])
+    claims = policies.records(figures[figures["measure"] == measure])
+    own = {r["figure_id"]: r["as_of"] if r["as_of"] is not None else r["period_end"]
+           for r in claims}
     rows = []
-    for day in sorted(data["published"].dropna().unique()):
-        e = policies.estimate(measure, day, policy, figures=figures)
+    for day in sorted({r["published"] for r in claims if r["published"] is not None}):
+        e = policies.estimate_from(claims, measure, day, policy)
         if e.value is None:
             continue
-        held = own.reindex(list(e.figure_ids)).dropna()
+        held = [own[f] for f in e.figure_ids if own[f] is not None]
         rows.append({"date": pd.Timestamp(day), "value": e.value, "low": e.low,
-                     "high": e.high, "holds_for": held.max() if len(held) else pd.NaT,
+                     "high": e.high, "holds_for": max(held) if held else pd.NaT,
                      "window": e.window, "statements": e.statements})
     out = pd.DataFrame(rows, columns=OFFICIAL_COLUMNS)
     for col in ("value", "low", "high"):
