@@ -102,8 +102,9 @@ def serve(listener_fd: int, runner_pid: int) -> None:
 
 
 def _serve_one(listener: socket.socket, conn: socket.socket) -> None:
-    uid = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)[4:8]
-    if int.from_bytes(uid, sys.byteorder) != os.getuid():
+    credentials = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
+    client = int.from_bytes(credentials[0:4], sys.byteorder)  # the worker asking
+    if int.from_bytes(credentials[4:8], sys.byteorder) != os.getuid():
         return
     message, fds, _, _ = socket.recv_fds(conn, 1 << 20, 3)
     try:
@@ -113,7 +114,7 @@ def _serve_one(listener: socket.socket, conn: socket.socket) -> None:
             try:
                 listener.close()
                 conn.close()
-                _become_kernel(request, fds)
+                _become_kernel(request, fds, client)
             finally:
                 os._exit(1)
         pidfd = os.pidfd_open(pid)
@@ -126,10 +127,11 @@ def _serve_one(listener: socket.socket, conn: socket.socket) -> None:
             os.close(fd)
 
 
-def _become_kernel(request: dict, fds: list[int]) -> None:
+def _become_kernel(request: dict, fds: list[int], client: int) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    os.setpgid(0, 0)  # its own group, as jupyter_client's launcher gives a kernel
+    os.setsid()  # its own session and group, as jupyter_client's launcher gives a kernel
     _die_with_parent()
+    _die_with(client)
     for target, fd in zip((1, 2), fds, strict=False):
         os.dup2(fd, target)
     null = os.open(os.devnull, os.O_RDONLY)
@@ -140,12 +142,30 @@ def _become_kernel(request: dict, fds: list[int]) -> None:
     sys.argv = [_LAUNCHER, *request["arguments"]]
     from ipykernel.kernelapp import IPKernelApp
 
-    app = IPKernelApp.instance()
+    # its class default read JPY_PARENT_PID when the zygote imported it: set it again
+    app = IPKernelApp.instance(parent_handle=int(os.environ.get("JPY_PARENT_PID") or 0))
     app.initialize(request["arguments"])
     app.start()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
+
+
+def _die_with(pid: int) -> None:
+    """Exit when the worker that asked for this kernel exits (a plain kernel watches its
+    parent; this one's parent is the zygote)."""
+    import threading
+
+    try:
+        pidfd = os.pidfd_open(pid)
+    except OSError:
+        os._exit(1)
+
+    def watch() -> None:
+        select.select([pidfd], [], [])
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="analysis-worker-watch").start()
 
 
 def _die_with_parent() -> None:
@@ -225,6 +245,7 @@ class ForkProvisioner(LocalProvisioner):
         address = os.environ.get(ADDRESS)
         env = {k: v for k, v in (kwargs.get("env") or os.environ).items() if k != ADDRESS}
         kwargs["env"] = env  # a notebook that runs `analysis run` starts its own zygote
+        env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launcher sets it
         kernel = None
         if address:
             try:

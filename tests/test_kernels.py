@@ -1,0 +1,148 @@
+"""Warm kernels forked from the zygote: same results as a plain kernel, isolated, and gone
+with whoever asked for them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+from analysis import kernels
+
+# What a notebook can see of its kernel: where it runs and what it was given.
+PROBE = """\
+import json, os, sys
+print(json.dumps({
+    "cwd": os.getcwd(),
+    "path": sys.path,
+    "address_in_env": "ANALYSIS_KERNELS" in os.environ,
+    "marker": os.environ.get("PROBE_MARKER"),
+    "parent_is_asker": os.getppid() == int(os.environ["JPY_PARENT_PID"]),
+    "pid": os.getpid(),
+    "pgid_is_pid": os.getpgid(0) == os.getpid(),
+    "warm": "pandas" in sys.modules,
+}))
+"""
+
+
+def probe_notebook(folder: Path, source: str = PROBE) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    path = folder / "probe.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def run_probe(path: Path, monkeypatch) -> dict:
+    monkeypatch.setenv("PROBE_MARKER", "seen")
+    out = papermill.execute_notebook(
+        str(path), str(path.with_name("out.ipynb")), kernel_name="python3",
+        progress_bar=False, cwd=str(path.parent), kernel_manager_class=kernels.ForkKernelManager)
+    return json.loads(out.cells[0].outputs[0]["text"])
+
+
+@pytest.fixture(scope="module")
+def zygote():
+    with kernels.Zygote() as z:
+        yield z
+
+
+def test_a_warm_kernel_behaves_like_a_plain_one(tmp_path, monkeypatch, zygote):
+    path = probe_notebook(tmp_path)
+    monkeypatch.delenv(kernels.ADDRESS, raising=False)
+    plain = run_probe(path, monkeypatch)
+    monkeypatch.setenv(kernels.ADDRESS, zygote.address)
+    warm = run_probe(path, monkeypatch)
+    assert plain.pop("warm") is False and warm.pop("warm") is True  # the stack is preloaded
+    assert plain.pop("pid") != warm.pop("pid")
+    assert plain["parent_is_asker"] is True and warm["parent_is_asker"] is False  # the zygote's
+    plain.pop("parent_is_asker"), warm.pop("parent_is_asker")
+    assert warm["path"] == plain["path"] and "" in plain.pop("path") and warm.pop("path")
+    assert warm == plain == {"cwd": str(tmp_path), "address_in_env": False,
+                             "marker": "seen", "pgid_is_pid": True}
+
+
+def test_state_does_not_leak_between_warm_kernels(tmp_path, monkeypatch, zygote):
+    monkeypatch.setenv(kernels.ADDRESS, zygote.address)
+    path = probe_notebook(tmp_path, "import pandas\nprint(getattr(pandas, 'LEAK', 'clean'))\n"
+                                    "pandas.LEAK = 'leaked'")
+    for _ in range(2):
+        out = papermill.execute_notebook(
+            str(path), str(tmp_path / "out.ipynb"), kernel_name="python3", progress_bar=False,
+            kernel_manager_class=kernels.ForkKernelManager)
+        assert out.cells[0].outputs[0]["text"] == "clean\n"
+
+
+def test_an_unreachable_zygote_falls_back_to_a_plain_kernel(tmp_path, monkeypatch, capfd):
+    monkeypatch.setenv(kernels.ADDRESS, str(tmp_path / "no-such-socket"))
+    result = run_probe(probe_notebook(tmp_path), monkeypatch)
+    assert result["warm"] is False and result["parent_is_asker"] is True
+    assert "warm kernel unavailable" in capfd.readouterr().err
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().split(") ")[-1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _gone_within(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+# A worker: asks the zygote for a kernel, prints its pid, then waits to be killed.
+ASKER = """\
+import asyncio, sys
+from analysis import kernels
+
+async def main():
+    km = kernels.ForkKernelManager(kernel_name="python3")
+    await km.start_kernel()
+    print(km.provisioner.pid, flush=True)
+    await asyncio.sleep(600)
+
+asyncio.run(main())
+"""
+
+
+def _start_asker(address: str) -> tuple[subprocess.Popen, int]:
+    asker = subprocess.Popen([sys.executable, "-c", ASKER], stdout=subprocess.PIPE, text=True,
+                             env={**os.environ, kernels.ADDRESS: address})
+    kernel = int(asker.stdout.readline())
+    assert _alive(kernel)
+    return asker, kernel
+
+
+def test_a_killed_worker_takes_its_warm_kernel_along(zygote):
+    asker, kernel = _start_asker(zygote.address)
+    asker.kill()
+    asker.wait()
+    assert _gone_within(kernel, 10)
+
+
+def test_stopping_the_zygote_stops_its_kernels():
+    zygote = kernels.Zygote()
+    asker, kernel = _start_asker(zygote.address)
+    try:
+        zygote.stop()
+        assert _gone_within(kernel, 10)
+        assert not Path(zygote.folder).exists()
+    finally:
+        asker.kill()
+        asker.wait()
