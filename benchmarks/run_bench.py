@@ -1,10 +1,12 @@
 """Benchmark of `analysis run`, as ratios measured in one run (these machines are noisy).
 
 (a) cold `analysis run --force` over every notebook vs papermill executing as many empty
-    notebooks through the same process pool: the kernel floor (target ≤ 1.3);
+    notebooks through the same kind of process pool (spawned workers, as many as the run
+    uses), started as a command like the run is: the kernel floor (target ≤ 1.3);
 (b) a no-change `analysis run` vs the cold run (target ≤ 0.05);
 (c) `python -c "import analysis"` vs `python -c "import pandas"` (target ≤ 1.15);
-(d) peak memory of a cold run, summed over the runner, its workers and the kernels.
+(d) peak memory of a cold run, summed over the runner, its workers, the zygote and the
+    kernels: proportional set size (pages shared after a fork counted once), and RSS.
 
 Each timing is the median of --repeat runs (default 5). Works on a scratch copy of the
 project, so the checkout's reports/ are left alone.
@@ -23,7 +25,6 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -45,11 +46,22 @@ def timed(cmd: list[str], env: dict | None = None) -> float:
     return time.perf_counter() - start
 
 
-def _run_empty(path: str) -> None:
-    import papermill
+FLOOR = """
+import multiprocessing
+import sys
+from concurrent.futures import ProcessPoolExecutor
 
+def run(path):
+    import papermill
     papermill.execute_notebook(path, path.replace(".ipynb", ".out.ipynb"), parameters={"x": 2},
                                kernel_name="python3", progress_bar=False, log_output=False)
+
+if __name__ == "__main__":
+    jobs, paths = int(sys.argv[1]), sys.argv[2:]
+    with ProcessPoolExecutor(max_workers=min(jobs, len(paths)),
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        list(pool.map(run, paths))
+"""
 
 
 def empty_notebooks(folder: Path, count: int) -> list[str]:
@@ -67,42 +79,43 @@ def empty_notebooks(folder: Path, count: int) -> list[str]:
     return paths
 
 
-def floor_seconds(paths: list[str], jobs: int) -> float:
-    """papermill on empty notebooks, through a process pool like the runner's."""
-    start = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=min(jobs, len(paths))) as pool:
-        list(pool.map(_run_empty, paths))
-    return time.perf_counter() - start
+def floor_seconds(folder: Path, paths: list[str], jobs: int) -> float:
+    """papermill on empty notebooks, through a spawn process pool like the runner's."""
+    script = folder / "floor.py"
+    script.write_text(FLOOR, encoding="utf-8")
+    return timed([PY, str(script), str(jobs), *paths])
 
 
-def peak_memory(cmd: list[str]) -> float:
-    """Peak RSS (MiB) of a command and all its descendants, sampled every 20 ms."""
+def peak_memory(cmd: list[str]) -> tuple[float, float]:
+    """Peak PSS and peak RSS (MiB) of a command and all its descendants, sampled every 50 ms."""
     proc = psutil.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak = 0
+    peak_pss = peak_rss = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak_pss, peak_rss
         while not done.is_set():
             try:
                 procs = [proc, *proc.children(recursive=True)]
-                total = 0
-                for p in procs:
-                    try:
-                        total += p.memory_info().rss
-                    except psutil.Error:
-                        pass
-                peak = max(peak, total)
             except psutil.Error:
-                pass
-            time.sleep(0.02)
+                procs = []
+            pss = rss = 0
+            for p in procs:
+                try:
+                    info = p.memory_full_info()
+                except psutil.Error:
+                    continue
+                pss += info.pss
+                rss += info.rss
+            peak_pss, peak_rss = max(peak_pss, pss), max(peak_rss, rss)
+            time.sleep(0.05)
 
     t = threading.Thread(target=sample)
     t.start()
     proc.wait()
     done.set()
     t.join()
-    return peak / 2**20
+    return peak_pss / 2**20, peak_rss / 2**20
 
 
 def main() -> int:
@@ -114,14 +127,17 @@ def main() -> int:
         root = scratch_project(Path(tmp) / "project")
         count = len(list((root / "notebooks").glob("*.ipynb")))
         run = [PY, "-m", "analysis", "--root", str(root), "run", "--jobs", str(args.jobs)]
-        timed(run + ["--force"])  # warm the file cache once
-        cold = [timed(run + ["--force"]) for _ in range(args.repeat)]
-        nochange = [timed(run) for _ in range(args.repeat)]
         empties = empty_notebooks(Path(tmp), count)
-        floor = [floor_seconds(empties, args.jobs) for _ in range(args.repeat)]
+        timed(run + ["--force"])  # warm the file cache once
+        floor_seconds(Path(tmp), empties, args.jobs)
+        cold, floor = [], []
+        for _ in range(args.repeat):  # interleaved, so a noisy minute hurts both alike
+            cold.append(timed(run + ["--force"]))
+            floor.append(floor_seconds(Path(tmp), empties, args.jobs))
+        nochange = [timed(run) for _ in range(args.repeat)]
         imp_analysis = [timed([PY, "-c", "import analysis"]) for _ in range(args.repeat)]
         imp_pandas = [timed([PY, "-c", "import pandas"]) for _ in range(args.repeat)]
-        memory = peak_memory(run + ["--force"])
+        pss, rss = peak_memory(run + ["--force"])
     med = statistics.median
     print(f"notebooks: {count}, jobs: {args.jobs}, repeats: {args.repeat} (medians)")
     print(f"(a) cold run --force      {med(cold):7.2f} s   papermill floor {med(floor):6.2f} s"
@@ -131,7 +147,8 @@ def main() -> int:
     print(f"(c) import analysis       {med(imp_analysis):7.3f} s   import pandas "
           f"{med(imp_pandas):6.3f} s   ratio {med(imp_analysis) / med(imp_pandas):5.2f}"
           "   (target <= 1.15)")
-    print(f"(d) peak memory, cold run {memory:7.0f} MiB (runner + workers + kernels)")
+    print(f"(d) peak memory, cold run {pss:7.0f} MiB PSS ({rss:.0f} MiB RSS summed over the "
+          "runner, workers, zygote and kernels)")
     return 0
 
 

@@ -146,3 +146,63 @@ def test_stopping_the_zygote_stops_its_kernels():
     finally:
         asker.kill()
         asker.wait()
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every living process below `pid`, read from /proc."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text(encoding="ascii")
+            except OSError:
+                continue
+            fields = stat.rsplit(") ", 1)[-1].split()
+            if fields[0] != "Z":
+                parents[int(entry.name)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {p for p, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[-1].split()[1])
+    except OSError:
+        return None
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def test_a_killed_run_leaves_no_process_behind(tmp_path):
+    """SIGKILL the runner while kernels run: its fork server, workers, zygote and kernels go."""
+    from conftest import copy_project
+
+    root = copy_project(tmp_path / "p")
+    runner = subprocess.Popen([sys.executable, "-m", "analysis", "--root", str(root), "run",
+                               "--force"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seen: set[int] = set()
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # until the zygote has forked two kernels
+            seen |= _descendants(runner.pid)
+            zygotes = [p for p in seen if "analysis.kernels" in _cmdline(p)  # not its forks
+                       and _parent(p) == runner.pid]
+            if zygotes and len(_descendants(zygotes[0])) >= 2:
+                break
+            time.sleep(0.02)
+        else:
+            pytest.fail("the run never had two warm kernels at once")
+        seen |= _descendants(runner.pid)
+    finally:
+        runner.kill()
+        runner.wait()
+    assert len(seen) >= 5  # fork server, two workers, zygote, kernels (and a resource tracker)
+    assert all(_gone_within(p, 10) for p in seen), [_cmdline(p) for p in seen if _alive(p)]

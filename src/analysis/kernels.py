@@ -131,7 +131,7 @@ def _become_kernel(request: dict, fds: list[int], client: int) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     os.setsid()  # its own session and group, as jupyter_client's launcher gives a kernel
     _die_with_parent()
-    _die_with(client)
+    exit_with(client)
     for target, fd in zip((1, 2), fds, strict=False):
         os.dup2(fd, target)
     null = os.open(os.devnull, os.O_RDONLY)
@@ -151,9 +151,10 @@ def _become_kernel(request: dict, fds: list[int], client: int) -> None:
     os._exit(0)
 
 
-def _die_with(pid: int) -> None:
-    """Exit when the worker that asked for this kernel exits (a plain kernel watches its
-    parent; this one's parent is the zygote)."""
+def exit_with(pid: int) -> None:
+    """Exit as soon as process `pid` exits, whoever our parent is: a warm kernel follows the
+    worker that asked for it (its parent is the zygote), a worker follows the runner (its
+    parent is multiprocessing's fork server)."""
     import threading
 
     try:
@@ -165,7 +166,7 @@ def _die_with(pid: int) -> None:
         select.select([pidfd], [], [])
         os._exit(1)
 
-    threading.Thread(target=watch, daemon=True, name="analysis-worker-watch").start()
+    threading.Thread(target=watch, daemon=True, name="analysis-exit-with").start()
 
 
 def _die_with_parent() -> None:

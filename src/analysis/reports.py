@@ -40,6 +40,8 @@ class Task:
     parameters: dict
     data_version: str
     timeout: int = 600
+    root: str = ""  # the project, given to the kernel as $ANALYSIS_ROOT
+    kernels: str | None = None  # the zygote's address (see analysis.kernels), None: plain
 
 
 @dataclass
@@ -180,9 +182,17 @@ def execute(task: Task) -> Result:
     import nbformat
     import papermill
 
-    from analysis.kernels import ForkKernelManager
+    from analysis import kernels
 
     start = time.monotonic()
+    # A worker serves many runs (and Dask many clients): take this run's settings from the
+    # task, not from the environment the worker was started with.
+    if task.root:
+        os.environ["ANALYSIS_ROOT"] = task.root
+    if task.kernels:
+        os.environ[kernels.ADDRESS] = task.kernels
+    else:
+        os.environ.pop(kernels.ADDRESS, None)
     running = task.executed.with_name(f".{task.executed.stem}.running.ipynb")
     running.parent.mkdir(parents=True, exist_ok=True)
     log = task.executed.parent.parent / "logs" / f"{task.page}.kernel.log"
@@ -195,7 +205,7 @@ def execute(task: Task) -> Result:
                 str(task.notebook), str(running), parameters=task.parameters,
                 kernel_name=KERNEL, progress_bar=False, log_output=False,
                 request_save_on_cell_execute=False, cwd=str(task.notebook.parent),
-                execution_timeout=task.timeout, kernel_manager_class=ForkKernelManager)
+                execution_timeout=task.timeout, kernel_manager_class=kernels.ForkKernelManager)
     except papermill.PapermillExecutionError as exc:
         status, error = "failed", f"{exc.ename}: {exc.evalue}"
     except Exception as exc:  # kernel died, timed out, or could not start

@@ -13,14 +13,13 @@
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import json
 import multiprocessing
 import os
 import re
-import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from analysis.errors import AnalysisError
 from analysis.reports import Result, Task
 
 CACHE_DIR = ".cache"
+WORKER_PRELOAD = ["analysis.reports", "analysis.kernels", "papermill", "nbconvert", "nbformat"]
 
 
 def page_name(stem: str, given: dict, several: bool) -> str:
@@ -57,7 +57,7 @@ def plan(p: paths.Paths, parameter_sets: list[dict], names: list[str] | None,
             pages.add(page)
             tasks.append(Task(nb, page, p.reports / "executed" / f"{page}.ipynb",
                               p.reports / "html" / f"{page}.html", effective[nb], data_version,
-                              timeout))
+                              timeout, str(p.root)))
     return tasks
 
 
@@ -118,13 +118,16 @@ def _execute_all(tasks: list[Task], jobs: int, scheduler: str | None,
                 _log_result(r, log)
         return results
     workers = max(1, min(jobs, len(tasks)))
-    # spawn, not fork: a forked worker would inherit the run lock's descriptor and keep the
-    # lock after the runner itself was killed.
-    context = multiprocessing.get_context("spawn")
+    # Workers are forked from multiprocessing's fork server, which imports papermill and
+    # nbconvert once for all of them; not forked from the runner itself, whose children would
+    # inherit the run lock's descriptor and keep the lock after the runner was killed.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(WORKER_PRELOAD)
     # The zygote imports the notebooks' stack while the workers start; see analysis.kernels.
-    with kernels.Zygote() as zygote, _environment(kernels.ADDRESS, zygote.address), \
+    with kernels.Zygote() as zygote, \
             ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                initializer=_die_with_parent) as pool:
+                                initializer=_follow, initargs=(os.getpid(),)) as pool:
+        tasks = [dataclasses.replace(t, kernels=zygote.address) for t in tasks]
         futures = {}
         for i, t in enumerate(tasks):
             futures[pool.submit(reports.execute, t)] = t
@@ -140,30 +143,10 @@ def _execute_all(tasks: list[Task], jobs: int, scheduler: str | None,
     return results
 
 
-@contextlib.contextmanager
-def _environment(name: str, value: str) -> Iterator[None]:
-    """Set an environment variable (inherited by the spawned workers) for a while."""
-    before = os.environ.get(name)
-    os.environ[name] = value
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = before
-
-
-def _die_with_parent() -> None:
-    """Linux: a worker is killed with its runner (its kernel follows: ipykernel watches its
-    parent), so a killed run leaves no orphan writing reports behind the next one."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+def _follow(runner: int) -> None:
+    """A worker exits with the runner, so a killed run leaves no orphan writing reports behind
+    the next one (its kernel follows it; the fork server exits when its last worker does)."""
+    kernels.exit_with(runner)
 
 
 def _log_result(r: Result, log: Callable[[str], None]) -> None:
@@ -225,7 +208,6 @@ def run(parameter_sets: list[dict] | dict | None = None, root: Path | str | None
 def _run_locked(p: paths.Paths, tasks: list[Task], jobs: int | None, force: bool,
                 explain: bool, scheduler: str | None,
                 log: Callable[[str], None]) -> list[Result]:
-    os.environ["ANALYSIS_ROOT"] = str(p.root)  # the kernels find the same project
     to_run, results, keys = [], [], {}
     for t in tasks:
         key, reason, record = check_cache(p, t, force)
