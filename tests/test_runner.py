@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -149,3 +151,14 @@ def test_index_keeps_listing_reports_of_earlier_runs(tmp_path):
     assert cli("--root", str(root), "run", "01_figures").returncode == 0
     index = (root / "reports" / "index.html").read_text(encoding="utf-8")
     assert re.findall(r'href="(html/[^"]+)"', index) == ["html/01_figures.html"]
+
+
+def test_a_no_change_run_imports_nothing_heavy(ran):
+    """What makes a no-change run cost ~0.1 s: it only hashes, it never loads the stack."""
+    code = ("import sys\nfrom analysis.cli import main\nassert main(['--root', sys.argv[1], "
+            "'run']) == 0\nprint(sorted(m for m in ('pandas', 'jupyter_client', 'papermill', "
+            "'nbconvert', 'zmq', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, str(ran)], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "3 cached" in out.stderr and out.stdout.strip().splitlines()[-1] == "[]"

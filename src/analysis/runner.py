@@ -23,7 +23,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from analysis import atomic, cache, kernels, lock, paths, reports
+from analysis import atomic, cache, lock, paths, reports
 from analysis.errors import AnalysisError
 from analysis.reports import Result, Task
 
@@ -117,6 +117,8 @@ def _execute_all(tasks: list[Task], jobs: int, scheduler: str | None,
                 results.append(r)
                 _log_result(r, log)
         return results
+    from analysis import kernels  # jupyter_client: not paid by a run that finds nothing to do
+
     workers = max(1, min(jobs, len(tasks)))
     # Workers are forked from multiprocessing's fork server, which imports papermill and
     # nbconvert once for all of them; not forked from the runner itself, whose children would
@@ -146,6 +148,8 @@ def _execute_all(tasks: list[Task], jobs: int, scheduler: str | None,
 def _follow(runner: int) -> None:
     """A worker exits with the runner, so a killed run leaves no orphan writing reports behind
     the next one (its kernel follows it; the fork server exits when its last worker does)."""
+    from analysis import kernels
+
     kernels.exit_with(runner)
 
 
