@@ -16,6 +16,7 @@ is absent, unreachable, or the kernel spec is not this interpreter's ipykernel.
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import json
 import os
@@ -89,6 +90,9 @@ def serve(listener_fd: int, runner_pid: int) -> None:
     for name in PRELOAD:
         with contextlib.suppress(Exception):  # a missing extra only makes its kernel slower
             importlib.import_module(name)
+    # What was imported stays: out of the collector's sight, so that kernels neither scan it
+    # (a full collection walks every object) nor copy its pages by touching their headers.
+    gc.freeze()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped by the system
     listener = socket.socket(fileno=listener_fd)
     while True:
