@@ -106,12 +106,22 @@ def test_dead_kernel_is_reported(tmp_path):
     assert "[done   ] 01_figures" in result.stderr
 
 
-def test_hanging_cell_is_stopped_at_the_timeout(tmp_path):
+@pytest.mark.parametrize("cells", [
+    ["import time\ntime.sleep(600)"],  # one cell that hangs
+    ["import time\ntime.sleep(2)"] * 6,  # quick cells, too many of them
+    ["import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\ntime.sleep(600)"],
+])
+def test_a_notebook_is_stopped_at_its_time_limit(tmp_path, cells):
     root = copy_project(tmp_path / "p")
-    _add_cell(root, "00_hangs", "import time\ntime.sleep(600)")
-    result = cli("--root", str(root), "run", "00_hangs", "--timeout", "5")
+    nb = nbformat.read(root / "notebooks" / "01_figures.ipynb", as_version=4)
+    nb.cells += [nbformat.v4.new_code_cell(c) for c in cells]
+    nbformat.write(nb, root / "notebooks" / "00_slow.ipynb")
+    result = cli("--root", str(root), "run", "00_slow", "01_figures", "--timeout", "8")
     assert result.returncode == 1
-    assert "a cell ran longer than 5 s and the notebook was stopped" in result.stderr
+    assert "the notebook ran longer than 8 s and was stopped" in result.stderr
+    assert "[done   ] 01_figures" in result.stderr
+    page = (root / "reports/html/00_slow.html").read_text(encoding="utf-8")
+    assert "This report failed and is incomplete" in page and "longer than 8 s" in page
 
 
 def test_bad_params_file_is_a_clear_error(tmp_path):

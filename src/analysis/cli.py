@@ -104,8 +104,8 @@ def parser() -> argparse.ArgumentParser:
                    "of mappings to render several sets side by side")
     r.add_argument("-j", "--jobs", type=int, default=None, help="parallel notebooks (default: "
                    "number of cores)")
-    r.add_argument("--timeout", type=int, default=600, help="seconds a cell may run before "
-                   "its notebook is stopped and marked failed (default 600)")
+    r.add_argument("--timeout", type=int, default=600, help="seconds a notebook may run "
+                   "before its kernel is killed and it is marked failed (default 600)")
     r.add_argument("--force", action="store_true", help="run every notebook, cached or not")
     r.add_argument("--explain", action="store_true", help="show each cache key and why a "
                    "notebook runs")

@@ -27,8 +27,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import weakref
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
@@ -269,12 +270,37 @@ class ForkProvisioner(LocalProvisioner):
 class ForkKernelManager(AsyncKernelManager):
     """nbclient's kernel manager, with the zygote-aware provisioner."""
 
+    started: ClassVar[weakref.WeakSet] = weakref.WeakSet()  # see `for_one_task`
+
+    @classmethod
+    def for_one_task(cls) -> type[ForkKernelManager]:
+        """A subclass whose `started` holds only the kernels of one task: `kill_all` stops
+        those and not a sibling task's (a Dask worker runs several at once)."""
+        return type(cls.__name__, (cls,), {"started": weakref.WeakSet()})
+
     async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
+        type(self).started.add(self)
         if self.provisioner is None:
             self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or _new_id()
             self.provisioner = ForkProvisioner(kernel_id=self.kernel_id,
                                                kernel_spec=self.kernel_spec, parent=self)
         return await super()._async_pre_start_kernel(**kw)
+
+
+def kill_all(managers: type[ForkKernelManager]) -> int:
+    """Kill (with their process groups) the kernels `managers` started that still run: how a
+    notebook that outlives its time limit is stopped, whatever it is doing."""
+    killed = 0
+    for km in list(managers.started):
+        process = getattr(km.provisioner, "process", None)
+        if process is None or process.poll() is not None:
+            continue
+        with contextlib.suppress(OSError):
+            os.killpg(process.pid, signal.SIGKILL)  # the kernel leads its own group
+            killed += 1
+        with contextlib.suppress(OSError):
+            process.kill()
+    return killed
 
 
 def _new_id() -> str:

@@ -199,17 +199,29 @@ def execute(task: Task) -> Result:
     status, error = "done", None
     warm = threading.Thread(target=_warm_up, daemon=True)
     warm.start()
+    # The time limit is for the whole notebook, whatever it does: a hung kernel, a slow loop
+    # of quick cells, a cell that ignores interrupts. Past it the kernel is killed.
+    managers = kernels.ForkKernelManager.for_one_task()
+    timed_out = threading.Event()
+    watchdog = threading.Timer(task.timeout, lambda: (timed_out.set(), kernels.kill_all(managers)))
+    watchdog.daemon = True
+    watchdog.start()
     try:
         with _stderr_to(log):  # the kernel's own chatter goes to its log, not the terminal
             papermill.execute_notebook(
                 str(task.notebook), str(running), parameters=task.parameters,
                 kernel_name=KERNEL, progress_bar=False, log_output=False,
                 request_save_on_cell_execute=False, cwd=str(task.notebook.parent),
-                execution_timeout=task.timeout, kernel_manager_class=kernels.ForkKernelManager)
+                kernel_manager_class=managers)
     except papermill.PapermillExecutionError as exc:
         status, error = "failed", f"{exc.ename}: {exc.evalue}"
-    except Exception as exc:  # kernel died, timed out, or could not start
+    except Exception as exc:  # kernel died, was stopped, or could not start
         status, error = "failed", _explain_failure(exc, task)
+    finally:
+        watchdog.cancel()
+    if timed_out.is_set():
+        status, error = "failed", (f"TimeoutError: the notebook ran longer than {task.timeout} s "
+                                   "and was stopped (raise the limit with --timeout)")
     warm.join()
     try:
         nb = nbformat.read(str(running), as_version=4) if running.is_file() else \
@@ -260,9 +272,6 @@ def _explain_failure(exc: Exception, task: Task) -> str:
     name = type(exc).__name__
     if name == "DeadKernelError":
         return "DeadKernelError: the kernel died (killed, or out of memory) while running"
-    if name in ("CellTimeoutError", "TimeoutError"):
-        return (f"{name}: a cell ran longer than {task.timeout} s and the notebook was "
-                "stopped (raise it with --timeout)")
     return f"{name}: {exc}"
 
 
