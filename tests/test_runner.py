@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -44,14 +45,56 @@ def test_parameter_change_reruns_with_reason(ran):
     assert reasons(back.stderr) == {"01_figures": "runs (changed: parameters)"}
 
 
-def test_data_change_reruns_every_notebook(tmp_path):
+@pytest.fixture
+def ran_once(tmp_path):
     root = copy_project(tmp_path / "p")
     assert cli("--root", str(root), "run").returncode == 0
-    with (root / "data" / "raw" / "claimants.csv").open("a", encoding="utf-8") as fh:
-        fh.write("Test claimant,media,,Added by a test.\n")
+    return root
+
+
+def _rebuild_and_explain(root) -> dict[str, str]:
     assert cli("--root", str(root), "build").returncode == 0
     result = cli("--root", str(root), "run", "--explain")
-    assert set(reasons(result.stderr).values()) == {"runs (changed: data)"}
+    assert result.returncode == 0, result.stderr
+    return reasons(result.stderr)
+
+
+def test_new_boundaries_rerun_only_the_notebook_that_reads_them(ran_once):
+    path = ran_once / "data/raw/boundaries/ne10m_admin0_region.geojson"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["features"][0]["properties"]["admin"] += " (edited)"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert _rebuild_and_explain(ran_once) == {
+        "01_figures": "cached (nothing changed)",
+        "02_map": "runs (changed: data (data/raw/boundaries/ne10m_admin0_region.geojson))",
+        "03_trends": "cached (nothing changed)"}
+    index = (ran_once / "reports/index.html").read_text(encoding="utf-8")
+    assert index.count("the files it read are unchanged since") == 2  # figures, trends
+
+
+def test_a_new_figure_reruns_every_notebook(ran_once):
+    raw = ran_once / "data/raw/figures.csv"
+    rows = raw.read_text(encoding="utf-8")
+    raw.write_text(rows.replace("150 detainees already moved", "150 detainees moved", 1),
+                   encoding="utf-8")
+    assert set(_rebuild_and_explain(ran_once).values()) == {
+        "runs (changed: data (data/processed/figures.csv))"}
+
+
+def test_data_no_page_reads_reruns_nothing(ran_once):
+    with (ran_once / "data" / "raw" / "claimants.csv").open("a", encoding="utf-8") as fh:
+        fh.write("Test claimant,media,,Added by a test.\n")  # no figure cites it
+    assert set(_rebuild_and_explain(ran_once).values()) == {"cached (nothing changed)"}
+    # the Arabic trends page names claimants from that table: it reads it, and re-runs
+    ar = cli("--root", str(ran_once), "run", "03_trends", "-p", "lang", "ar")
+    assert ar.returncode == 0, ar.stderr
+    with (ran_once / "data" / "raw" / "claimants.csv").open("a", encoding="utf-8") as fh:
+        fh.write("Another claimant,media,,Added by a test.\n")
+    explained = cli("--root", str(ran_once), "build")
+    assert explained.returncode == 0
+    again = cli("--root", str(ran_once), "run", "--explain", "03_trends", "-p", "lang", "ar")
+    assert reasons(again.stderr) == {
+        "03_trends": "runs (changed: data (data/processed/claimants.csv))"}
 
 
 def test_notebook_edit_and_damaged_output_rerun(ran):

@@ -84,6 +84,26 @@ class Key:
         return asdict(self)
 
 
-def key_for(notebook: Path, parameters: dict, data_version: str) -> Key:
-    return Key(notebook_part(notebook), parameters_part(parameters), _sha(data_version.encode()),
-               library_part(), environment_part())
+def current_inputs(manifest: dict, names: list[str], processed: str) -> dict[str, str | None]:
+    """The sha256 each data file (a path from the project root) has in `manifest` now: the
+    build's outputs under `processed`, its raw inputs otherwise; None when it is gone."""
+    out = {}
+    for name in names:
+        if name.startswith(processed + "/"):
+            out[name] = manifest.get("outputs", {}).get(name[len(processed) + 1:])
+        else:
+            out[name] = manifest.get("inputs", {}).get(name)
+    return out
+
+
+def data_part(inputs: dict[str, str | None] | None, data_version: str) -> str:
+    """What a run read (path → sha256), or the whole data version when it read nothing."""
+    if not inputs:
+        return _sha(data_version.encode())
+    return _sha(json.dumps(inputs, sort_keys=True).encode())
+
+
+def key_for(notebook: Path, parameters: dict, data: str) -> Key:
+    """The key of a run; `data` is `data_part(...)`."""
+    return Key(notebook_part(notebook), parameters_part(parameters), data, library_part(),
+               environment_part())

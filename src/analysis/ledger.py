@@ -6,6 +6,7 @@ build wrote (sha256 in the manifest) and warn when the raw data changed since.
 
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,12 +26,22 @@ class StaleDataWarning(UserWarning):
     """The raw data changed after the last `analysis build`."""
 
 
+def note_read(path: Path, root: Path) -> None:
+    """Note a data file this process read, for `analysis run`: a report re-runs when what it
+    read changed, not whenever any data did (see `analysis.cache`)."""
+    log = os.environ.get(paths.READS)
+    if log:
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(paths.relative(path, root) + "\n")
+
+
 def _checked(name: str, root: Path | str | None) -> Path:
     """Path of a processed file whose bytes match the manifest."""
     p = paths.get(root)
     manifest = load_manifest(root)
     path = p.processed / name
     rel = paths.relative(path, p.root)
+    note_read(path, p.root)
     expected = manifest.get("outputs", {}).get(name)
     if not path.is_file():
         raise AnalysisError(f"{rel}: missing; run `analysis build`")
@@ -134,6 +145,7 @@ def load_boundaries(level: str = "admin1", root: Path | str | None = None) -> gp
     rel = paths.relative(path, p.root)
     if not path.is_file():
         raise AnalysisError(f"{rel}: missing boundaries file")
+    note_read(path, p.root)
     try:
         gdf = pyogrio.read_dataframe(path)
     except Exception as exc:  # pyogrio raises several GDAL error types

@@ -9,6 +9,7 @@ from pathlib import Path
 from analysis.errors import AnalysisError
 
 _MARKER = Path("data") / "raw" / "sources.csv"
+READS = "ANALYSIS_READS"  # environment: a file where `ledger.note_read` notes each read
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,8 @@ class Result:
     parameters: dict = field(default_factory=dict)
     outputs: dict = field(default_factory=dict)  # file name -> sha256
     reason: str = ""
+    inputs: dict = field(default_factory=dict)  # data file read (from the root) -> sha256
+    data_version: str = ""  # of the data the report was made from
 
 
 def notebook_paths(p: paths.Paths, names: list[str] | None = None) -> list[Path]:
@@ -196,6 +198,10 @@ def execute(task: Task) -> Result:
     running = task.executed.with_name(f".{task.executed.stem}.running.ipynb")
     running.parent.mkdir(parents=True, exist_ok=True)
     log = task.executed.parent.parent / "logs" / f"{task.page}.kernel.log"
+    reads = log.with_name(f"{task.page}.reads")  # what the kernel reads, see ledger.note_read
+    log.parent.mkdir(parents=True, exist_ok=True)
+    reads.unlink(missing_ok=True)
+    os.environ[paths.READS] = str(reads)
     status, error = "done", None
     warm = threading.Thread(target=_warm_up, daemon=True)
     warm.start()
@@ -223,10 +229,12 @@ def execute(task: Task) -> Result:
         status, error = "failed", (f"TimeoutError: the notebook ran longer than {task.timeout} s "
                                    "and was stopped (raise the limit with --timeout)")
     warm.join()
+    inputs = _inputs(task, reads)
     try:
         nb = nbformat.read(str(running), as_version=4) if running.is_file() else \
             nbformat.read(str(task.notebook), as_version=4)
         normalise(nb, task)
+        nb.metadata["analysis"]["inputs"] = inputs
         nb.metadata["analysis"]["status"] = status
         if error:
             nb.metadata["analysis"]["error"] = error
@@ -249,7 +257,23 @@ def execute(task: Task) -> Result:
     finally:
         running.unlink(missing_ok=True)
     return Result(task.page, status, time.monotonic() - start, error, title, task.parameters,
-                  outputs)
+                  outputs, inputs=inputs, data_version=task.data_version)
+
+
+def _inputs(task: Task, reads: Path) -> dict[str, str | None]:
+    """The data files the notebook read, with their sha256 in the manifest it was run with."""
+    from analysis import cache
+    from analysis.manifest import load_manifest
+
+    try:
+        names = sorted(set(reads.read_text(encoding="utf-8").split()))
+    except FileNotFoundError:
+        return {}
+    finally:
+        reads.unlink(missing_ok=True)
+    p = paths.get(task.root or None)
+    return cache.current_inputs(load_manifest(p.root), names,
+                                paths.relative(p.processed, p.root))
 
 
 @contextlib.contextmanager
@@ -287,6 +311,9 @@ def index_html(results: list[Result], data_version: str) -> str:
         status = "FAILED" if r.status == "failed" else "ok"
         detail = f" — {esc(r.error)}" if r.error else ""
         params = ", ".join(f"{k} = {v}" for k, v in sorted(r.parameters.items()))
+        if r.data_version and r.data_version != data_version:  # reused: what it read is same
+            params += (f" · made from data version {r.data_version}; the files it read are "
+                       "unchanged since")
         rows.append(f'<li class="{status.lower()}"><a href="html/{esc(r.name)}.html">'
                     f"{esc(r.title or r.name)}</a> <small>({esc(r.name)}, {status}{detail})"
                     f"<br>{esc(params)}</small></li>")

@@ -73,20 +73,35 @@ def _outputs_intact(record: dict, task: Task) -> bool:
     return True
 
 
+def _data_part(p: paths.Paths, record: dict, data_version: str) -> tuple[str, list[str]]:
+    """The data part of a key now, for the files the last run read; and those that changed."""
+    from analysis.manifest import load_manifest
+
+    read = record.get("inputs") or {}
+    if not read:
+        return cache.data_part(None, data_version), []
+    now = cache.current_inputs(load_manifest(p.root), sorted(read),
+                               paths.relative(p.processed, p.root))
+    return cache.data_part(now, data_version), [k for k in sorted(read) if now[k] != read[k]]
+
+
 def check_cache(p: paths.Paths, task: Task, force: bool) -> tuple[cache.Key, str | None, dict]:
     """(key, reason to run or None when cached, previous record, kept even when stale)."""
-    key = cache.key_for(task.notebook, task.parameters, task.data_version)
     try:
         record = json.loads(_record_path(p, task).read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
         record = {}
+    data, changed_files = _data_part(p, record, task.data_version)
+    key = cache.key_for(task.notebook, task.parameters, data)
     if force:
         return key, "--force", record
     if not record:
         return key, "no previous run", record
     changed = key.changed(record.get("key"))
     if changed:
-        return key, "changed: " + ", ".join(changed), record
+        parts = [f"data ({', '.join(changed_files)})" if part == "data" and changed_files
+                 else part for part in changed]
+        return key, "changed: " + ", ".join(parts), record
     if not _outputs_intact(record, task):
         return key, "outputs missing or modified", record
     return key, None, record
@@ -176,12 +191,18 @@ def _other_reports(p: paths.Paths, done: set[str], data_version: str) -> list[Re
                     data_version)
         if page in done or not notebook.is_file() or not _outputs_intact(record, task):
             continue
-        key = cache.key_for(notebook, task.parameters, data_version)
+        key = cache.key_for(notebook, task.parameters, _data_part(p, record, data_version)[0])
         if key.changed(record.get("key")):
             continue
-        out.append(Result(page, "cached", 0.0, None, record.get("title", ""),
-                          task.parameters, record.get("outputs", {}), "listed"))
+        out.append(_cached(record, task, "listed"))
     return out
+
+
+def _cached(record: dict, task: Task, reason: str) -> Result:
+    """A report reused from an earlier run, as its record describes it."""
+    return Result(task.page, "cached", 0.0, None, record.get("title", ""), task.parameters,
+                  record.get("outputs", {}), reason, record.get("inputs", {}),
+                  record.get("data_version", task.data_version))
 
 
 def summary(results: list[Result]) -> str:
@@ -221,8 +242,7 @@ def _run_locked(p: paths.Paths, tasks: list[Task], jobs: int | None, force: bool
                 + (f"runs ({reason})" if reason else "cached (nothing changed)"))
         if reason is None:
             log(f"[cached ] {t.page}")
-            results.append(Result(t.page, "cached", 0.0, None, record.get("title", ""),
-                                  t.parameters, record.get("outputs", {}), "cached"))
+            results.append(_cached(record, t, "cached"))
         else:
             log(f"[queued ] {t.page} ({reason})")
             to_run.append((t, reason, float(record.get("seconds", 0.0))))
@@ -236,8 +256,12 @@ def _run_locked(p: paths.Paths, tasks: list[Task], jobs: int | None, force: bool
         record_path = p.reports / CACHE_DIR / f"{r.name}.json"
         if r.status == "done":
             task = next(t for t in tasks if t.page == r.name)
-            record = {"key": keys[r.name].as_dict(), "digest": keys[r.name].digest,
-                      "outputs": r.outputs, "title": r.title, "seconds": round(r.seconds, 1),
+            # the data part from what the notebook read, known only now that it ran
+            key = dataclasses.replace(keys[r.name],
+                                      data=cache.data_part(r.inputs, task.data_version))
+            record = {"key": key.as_dict(), "digest": key.digest, "outputs": r.outputs,
+                      "inputs": r.inputs, "data_version": task.data_version,
+                      "title": r.title, "seconds": round(r.seconds, 1),
                       "notebook": task.notebook.name, "parameters": task.parameters}
             atomic.write_text(record_path, json.dumps(record, indent=1, sort_keys=True) + "\n")
         else:
