@@ -28,9 +28,9 @@ def test_build_twice_same_bytes(project, tmp_path):
     build.build(project, tmp_path / "b")
     assert tree_hash(tmp_path / "a") == tree_hash(tmp_path / "b")
     assert sorted(tree_hash(tmp_path / "a")) == [
-        "checklist.json", "claimants.csv", "coverage.csv", "datapackage.json", "figures.csv",
-        "figures.parquet", "manifest.json", "measures.csv", "places.csv", "places.geojson",
-        "places.gpkg", "sources.csv", "uncoded.csv"]
+        "checklist.json", "claimants.csv", "coverage.csv", "datapackage.json",
+        "destinations.csv", "figures.csv", "figures.parquet", "manifest.json", "measures.csv",
+        "places.csv", "places.geojson", "places.gpkg", "sources.csv", "uncoded.csv"]
 
 
 def test_manifest_hashes_inputs_and_outputs(project):
@@ -58,7 +58,8 @@ def test_frictionless_validates_the_package():
     report = frictionless(ROOT / "data" / "processed")
     assert report["valid"], json.dumps(report)[:2000]
     assert sorted(t["name"] for t in report["tasks"]) == [
-        "claimants", "coverage", "figures", "measures", "places", "sources", "uncoded"]
+        "claimants", "coverage", "destinations", "figures", "measures", "places", "sources",
+        "uncoded"]
 
 
 def test_frictionless_catches_a_bad_processed_value(tmp_path):
@@ -85,6 +86,43 @@ def test_frictionless_checklist_catches_bounds_out_of_order(tmp_path):
     report = frictionless(tmp_path / "p")
     errors = [e for t in report["tasks"] for e in t["errors"]]
     assert [(e["type"], e["rowNumber"]) for e in errors] == [("row-constraint", row + 1)]
+
+
+def test_frictionless_checks_the_destinations_keys(tmp_path):
+    """The package says what the build checks: a destination's figure exists, and a figure
+    names a place once (a key of two fields)."""
+    shutil.copytree(ROOT / "data" / "processed", tmp_path / "p")
+    path = tmp_path / "p" / "destinations.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert [line.split(",")[1] for line in lines[1:3]] == ["karkh-prison", "nasiriyah-prison"]
+    lines[2] = lines[2].replace(",nasiriyah-prison,", ",karkh-prison,", 1)
+    lines[-1] = "rf-999" + lines[-1][lines[-1].index(","):]
+    path.write_text("".join(lines), encoding="utf-8")
+    report = frictionless(tmp_path / "p")
+    errors = [e for t in report["tasks"] for e in t["errors"]]
+    assert [(e["type"], e["rowNumber"]) for e in errors] == [("primary-key", 3),
+                                                              ("foreign-key", len(lines))]
+
+
+def test_load_destinations_after_adding_one(project):
+    """A row appended to data/raw/destinations.csv reaches the loader once built."""
+    raw = project / "data" / "raw" / "destinations.csv"
+    with raw.open("a", encoding="utf-8") as fh:
+        fh.write("rf-099,karkh-prison,named,,,,\"Named by a test, not by the source.\",\n")
+    result = cli("--root", str(project), "build")
+    assert result.returncode == 0, result.stderr
+    got = analysis.load_destinations(root=project)
+    expected = pd.read_csv(io.StringIO(
+        "figure_id,place_id,role,quote,quote_start,quote_end\n"
+        "rf-047,karkh-prison,named,,,\n"
+        "rf-047,nasiriyah-prison,named,,,\n"
+        "rf-047,sosa-prison,named,,,\n"
+        "rf-081,sosa-prison,ruled_out,,,\n"
+        "rf-099,karkh-prison,named,,,\n"),
+        dtype={"figure_id": "string", "place_id": "string", "role": "string",
+               "quote": "string", "quote_start": "Int64", "quote_end": "Int64"})
+    pd.testing.assert_frame_equal(got[expected.columns], expected)
+    assert got["paraphrase"].iloc[-1] == "Named by a test, not by the source."
 
 
 def test_load_figures_has_the_seed_figures():

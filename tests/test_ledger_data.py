@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 
 import pandas as pd
 from conftest import ROOT
@@ -62,3 +63,26 @@ def test_sensitivity_on_2026_02_14():
         == [["conservative", 3000.0, 3000.0, 5700.0, "2026-02-13", 4],
             ["best", 5055.0, 3000.0, 5700.0, "2026-02-13", 4],
             ["upper", 5700.0, 3000.0, 5700.0, "2026-02-13", 4]]
+
+
+def test_transfer_destinations_as_coded():
+    """Where reports say detainees went: rf-047 names three prisons, rf-081 rules Sosa out;
+    the figures' own destination stays the level their numbers hold for (Iraq)."""
+    got = analysis.load_destinations()[["figure_id", "place_id", "role"]]
+    expected = pd.read_csv(io.StringIO(
+        "figure_id,place_id,role\n"
+        "rf-047,karkh-prison,named\n"
+        "rf-047,nasiriyah-prison,named\n"
+        "rf-047,sosa-prison,named\n"
+        "rf-081,sosa-prison,ruled_out\n"), dtype="string")
+    pd.testing.assert_frame_equal(got, expected)
+    figures = analysis.load_figures().set_index("figure_id")
+    said = figures.loc[got["figure_id"]]
+    assert set(said["measure"]) == {"transferred_to_iraq"}
+    assert set(said["destination_place_id"]) == {"iraq"}
+    for word in ("Karkh", "Nasiriyah", "Sosa", "Ghweran"):
+        assert word in figures.loc["rf-047", "notes"]
+    assert "Sosa" in figures.loc["rf-081", "notes"]
+    places = analysis.load_places().set_index("place_id")
+    assert set(places.loc[got["place_id"], "kind"]) == {"prison"}
+    assert set(places.loc[got["place_id"], "country_iso3"]) == {"IRQ"}

@@ -14,6 +14,7 @@ from analysis.errors import AnalysisError, Problem, ValidationError
 _LAZY = {
     "load_boundaries": "analysis.ledger",
     "load_claimants": "analysis.ledger",
+    "load_destinations": "analysis.ledger",
     "load_figures": "analysis.ledger",
     "load_measures": "analysis.ledger",
     "load_places": "analysis.ledger",

@@ -31,7 +31,8 @@ RESOURCE_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"
 
 def join_figures(raw: RawData) -> pd.DataFrame:
     """The ledger: each figure with its source, measure and place columns (schema.ledger_table)."""
-    keys = {t.name: t.primary_key for t in schema.RAW_TABLES if t.name != "figures"}
+    joined = {table for _, table, _ in schema.JOINED_COLUMNS}
+    keys = {name: schema.TABLES[name].primary_key for name in sorted(joined)}
     tables = {name: getattr(raw, name).set_index(key) for name, key in keys.items()}
     out = raw.figures.copy()
     for column, table, field in schema.JOINED_COLUMNS:
@@ -197,6 +198,8 @@ def render(raw: RawData, root: Path | str | None = None) -> dict[str, bytes]:
         "measures.csv": (raw.measures.sort_values("measure"), schema.MEASURES),
         "places.csv": (raw.places.sort_values("place_id"), schema.PLACES),
         "figures.csv": (ledger, schema.ledger_table()),
+        "destinations.csv": (raw.destinations.sort_values(["figure_id", "place_id"]),
+                             schema.DESTINATIONS),
         "uncoded.csv": (raw.uncoded.sort_values("uncoded_id"), schema.UNCODED),
         "coverage.csv": (provenance.coverage(raw.figures, raw.texts, raw.uncoded),
                          schema.COVERAGE),

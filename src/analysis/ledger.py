@@ -102,6 +102,16 @@ def load_figures(as_of: str | pd.Timestamp | None = None,
     return frame
 
 
+def load_destinations(root: Path | str | None = None) -> pd.DataFrame:
+    """Places each figure's report names as a transfer destination, or rules out.
+
+    Kept apart from the figures because one report can name several places while its
+    number holds for the whole transfer. A row is known when its figure is: keep the rows
+    whose `figure_id` is in `load_figures(as_of=...)` to see them as known on a date.
+    """
+    return _load(schema.DESTINATIONS, root)
+
+
 def load_places(root: Path | str | None = None) -> gpd.GeoDataFrame:
     """The gazetteer as points (EPSG:4326), each place joined to its governorate.
 

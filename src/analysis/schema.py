@@ -26,6 +26,7 @@ MEASURE_KINDS = ("stock", "flow", "cumulative", "plan")
 LANGUAGES = ("ar", "en", "ku", "fr", "de", "tr", "fa")
 DATE_BASES = ("printed", "url", "metadata", "inferred")
 CONFIDENCE = ("high", "medium", "low")
+DESTINATION_ROLES = ("named", "ruled_out")
 COUNTRIES = ("SYR", "IRQ", "TUR", "JOR", "LBN", "ISR", "PSX", "IRN", "SAU", "KWT")
 
 # Longest text accepted in any field: a quote or a note, never a whole article.
@@ -58,12 +59,18 @@ class Table:
     filename: str
     description: str
     fields: tuple[Field, ...]
-    primary_key: str
+    primary_key: str | tuple[str, ...]  # a tuple: the row is keyed by several fields together
     foreign_keys: tuple[ForeignKey, ...] = field(default=())
 
     @property
     def columns(self) -> list[str]:
         return [f.name for f in self.fields]
+
+    @property
+    def key_fields(self) -> tuple[str, ...]:
+        """The primary key as a tuple of field names (one name for most tables)."""
+        key = self.primary_key
+        return (key,) if isinstance(key, str) else key
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -209,6 +216,36 @@ FIGURES = Table(
     ),
 )
 
+DESTINATIONS = Table(
+    name="destinations",
+    filename="destinations.csv",
+    description="Places a figure's report names as where transferred detainees went, or rules "
+                "out: the report's words about destinations that the figure's single "
+                "destination_place_id cannot hold.",
+    primary_key=("figure_id", "place_id"),
+    foreign_keys=(
+        ForeignKey("figure_id", "figures", "figure_id"),
+        ForeignKey("place_id", "places", "place_id"),
+    ),
+    fields=(
+        Field("figure_id", "string", "The figure whose report says it (figures.figure_id).",
+              True, pattern=SLUG),
+        Field("place_id", "string", "The place named or ruled out (places.place_id).", True),
+        Field("role", "string", "named: the report names the place as a destination; "
+              "ruled_out: it says detainees are not sent there.", True,
+              enum=DESTINATION_ROLES),
+        Field("quote", "string", "The words naming or ruling out the place, in the source's "
+              "language; required when the source's text is stored."),
+        Field("quote_start", "integer", "Start offset of the quote in the stored text.",
+              minimum=0),
+        Field("quote_end", "integer", "End offset (exclusive) of the quote in the stored text.",
+              minimum=0),
+        Field("paraphrase", "string", "A short English summary of what the report says about "
+              "the place (not a quotation).", True),
+        Field("notes", "string", "Coding notes."),
+    ),
+)
+
 UNCODED = Table(
     name="uncoded",
     filename="uncoded.csv",
@@ -226,7 +263,8 @@ UNCODED = Table(
     ),
 )
 
-RAW_TABLES: tuple[Table, ...] = (SOURCES, CLAIMANTS, MEASURES, PLACES, FIGURES, UNCODED)
+RAW_TABLES: tuple[Table, ...] = (SOURCES, CLAIMANTS, MEASURES, PLACES, FIGURES, DESTINATIONS,
+                                 UNCODED)
 
 COVERAGE = Table(
     name="coverage",
@@ -344,7 +382,7 @@ def table_schema(t: Table) -> dict:
     schema: dict = {
         "fields": [frictionless_field(f) for f in t.fields],
         "missingValues": [""],
-        "primaryKey": [t.primary_key],
+        "primaryKey": list(t.key_fields),
     }
     if t.foreign_keys:
         schema["foreignKeys"] = [

@@ -332,33 +332,13 @@ def check_texts(raws: dict[str, RawTable], frames: dict[str, pd.DataFrame], raw_
         if any((i, c) in bad.get("figures", ()) for c in ("quote_start", "quote_end", "quote",
                                                             "source_id")):
             continue
-        start, end = row["quote_start"], row["quote_end"]
         text = texts.get(row["source_id"])
-        if pd.isna(start) != pd.isna(end):
-            problems.append(Problem(fig_raw.label, line,
-                                    "quote_end" if pd.isna(end) else "quote_start",
-                                    "quote offsets come in pairs: set both or neither"))
+        wrong = _misquoted(text, row["quote_start"], row["quote_end"], row["quote"],
+                           f"figure {row['figure_id']}")
+        if wrong:
+            problems.append(Problem(fig_raw.label, line, *wrong))
             continue
-        if pd.isna(start) or pd.isna(row["quote"]):
-            continue
-        if text is None:
-            problems.append(Problem(fig_raw.label, line, "quote_start",
-                                    "offsets given but the source has no stored text"))
-            continue
-        start, end = int(start), int(end)
-        if not (0 <= start < end <= len(text)):
-            problems.append(Problem(fig_raw.label, line, "quote_end",
-                                    f"figure {row['figure_id']}: "
-                                    f"offsets {start}–{end} are outside the stored text "
-                                    f"(length {len(text)})"))
-            continue
-        if text[start:end] != row["quote"]:
-            found = text.find(str(row["quote"]))
-            hint = f"; the quote is at {found}–{found + len(row['quote'])}" if found >= 0 else \
-                "; the quote is not in the text"
-            problems.append(Problem(fig_raw.label, line, "quote_start",
-                                    f"figure {row['figure_id']}: text at {start}–{end} is "
-                                    f"{_show(text[start:end])}, not the quote{hint}"))
+        if pd.isna(row["quote_start"]) or pd.isna(row["quote"]):
             continue
         if any((i, c) in bad.get("figures", ()) for c in ("value_low", "value_best",
                                                             "value_high", "hedge")):
@@ -369,6 +349,9 @@ def check_texts(raws: dict[str, RawTable], frames: dict[str, pd.DataFrame], raw_
         wrong = provenance.disagreement(text, SimpleNamespace(**row.to_dict()))
         if wrong:
             problems.append(Problem(fig_raw.label, line, "quote", wrong))
+    if "destinations" in raws:
+        problems += _destination_quotes(raws["destinations"], frames["destinations"], figures,
+                                        texts, known, bad.get("destinations", set()))
     if "uncoded" in raws:
         unc_raw = raws["uncoded"]
         for i, row in frames["uncoded"].iterrows():
@@ -383,6 +366,76 @@ def check_texts(raws: dict[str, RawTable], frames: dict[str, pd.DataFrame], raw_
     return problems, texts
 
 
+def _misquoted(text: str | None, start: object, end: object, quote: object,
+               who: str) -> tuple[str, str] | None:
+    """(field, message) when a quote's offsets do not hold the quote; None when they do or
+    when no offsets are given. Shared by every table that quotes a stored text."""
+    if pd.isna(start) != pd.isna(end):
+        return ("quote_end" if pd.isna(end) else "quote_start",
+                "quote offsets come in pairs: set both or neither")
+    if pd.isna(start) or pd.isna(quote):
+        return None
+    if text is None:
+        return "quote_start", "offsets given but the source has no stored text"
+    start, end, quote = int(start), int(end), str(quote)
+    if not (0 <= start < end <= len(text)):
+        return "quote_end", (f"{who}: offsets {start}–{end} are outside the stored text "
+                             f"(length {len(text)})")
+    if text[start:end] != quote:
+        found = text.find(quote)
+        hint = f"; the quote is at {found}–{found + len(quote)}" if found >= 0 else \
+            "; the quote is not in the text"
+        return "quote_start", (f"{who}: text at {start}–{end} is {_show(text[start:end])}, "
+                               f"not the quote{hint}")
+    return None
+
+
+def _destination_quotes(raw: RawTable, frame: pd.DataFrame, figures: pd.DataFrame,
+                        texts: dict[str, str], known_sources: set, bad: set) -> list[Problem]:
+    """A destination quotes the stored text of its figure's source, as the figure does."""
+    problems = []
+    figures = figures.dropna(subset=["figure_id"])
+    source_of = figures.drop_duplicates("figure_id").set_index("figure_id")["source_id"]
+    for i, row in frame.iterrows():
+        source = source_of.get(row["figure_id"]) if pd.notna(row["figure_id"]) else None
+        if source is None or pd.isna(source) or source not in known_sources:
+            continue  # a dangling figure_id or source_id is reported as a foreign key
+        line = raw.line(i)
+        if pd.isna(row["quote"]) and source in texts and (i, "quote") not in bad:
+            problems.append(Problem(raw.label, line, "quote",
+                                    f"is required: the text of figure {row['figure_id']}'s "
+                                    "source is stored, so the row must quote it"))
+            continue
+        if any((i, c) in bad for c in ("quote_start", "quote_end", "quote")):
+            continue
+        who = f"figure {row['figure_id']}, place {row['place_id']}"
+        wrong = _misquoted(texts.get(source), row["quote_start"], row["quote_end"],
+                           row["quote"], who)
+        if wrong:
+            problems.append(Problem(raw.label, line, *wrong))
+    return problems
+
+
+def check_keys(raw: RawTable, frame: pd.DataFrame, bad: set = frozenset()) -> list[Problem]:
+    """A key of several fields is unique as a whole (one field's `unique` cannot say it)."""
+    fields = raw.table.key_fields
+    if len(fields) < 2:
+        return []  # a one-field key is checked as the field's `unique` constraint
+    problems = []
+    first: dict[tuple, int] = {}
+    for i, row in frame.iterrows():
+        if any((i, f) in bad or pd.isna(row[f]) for f in fields):
+            continue
+        key = tuple(str(row[f]) for f in fields)
+        if key in first:
+            problems.append(Problem(raw.label, raw.line(i), fields[-1],
+                                    f"duplicate ({', '.join(fields)}) {key!r}, first on line "
+                                    f"{first[key]}"))
+        else:
+            first[key] = raw.line(i)
+    return problems
+
+
 
 @dataclass
 class RawData:
@@ -391,6 +444,7 @@ class RawData:
     measures: pd.DataFrame
     places: pd.DataFrame
     figures: pd.DataFrame
+    destinations: pd.DataFrame
     uncoded: pd.DataFrame
     texts: dict[str, str]
 
@@ -417,6 +471,8 @@ def load_raw(raw_dir: Path, label_root: Path | None = None) -> RawData:
         problems += check_figures(raws["figures"], frames["figures"], bad["figures"])
     if "places" in frames:
         problems += check_places(raws["places"], frames["places"], bad["places"])
+    for name, raw in raws.items():
+        problems += check_keys(raw, frames[name], bad[name])
     problems += check_foreign_keys(raws, frames)
     texts: dict[str, str] = {}
     if "sources" in frames and "figures" in frames:
@@ -425,8 +481,7 @@ def load_raw(raw_dir: Path, label_root: Path | None = None) -> RawData:
         problems += check_dates(raws, frames)
     if problems or len(frames) != len(schema.RAW_TABLES):
         raise ValidationError(problems)
-    return RawData(frames["sources"], frames["claimants"], frames["measures"], frames["places"],
-                   frames["figures"], frames["uncoded"], texts)
+    return RawData(**{t.name: frames[t.name] for t in schema.RAW_TABLES}, texts=texts)
 
 
 def check_dates(raws: dict[str, RawTable], frames: dict[str, pd.DataFrame]) -> list[Problem]:
