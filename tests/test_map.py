@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import re
 
+import pandas as pd
 import pytest
 
 import analysis
@@ -105,17 +107,36 @@ def test_flow_moved_vs_planned_as_of(places):
     assert "ruled out: Sosa" in late.details
 
 
-def test_flow_destinations_are_named_in_the_ledger():
-    """The constants in maps.py rest on these two claims; if the ledger changes, look again."""
+def test_flow_starts_where_the_naming_report_says():
+    """The origin is still a constant; it rests on the one report that names destinations."""
+    named = analysis.load_destinations()
+    assert list(named.loc[named["role"] == "named", "figure_id"].unique()) == ["rf-047"]
     figures = analysis.load_figures().set_index("figure_id")
-    (named_by, named), = maps.FLOW_NAMED.items()
-    (ruled_by, ruled), = maps.FLOW_RULED_OUT.items()
-    note = figures.loc[named_by, "notes"]
-    for word in ("Karkh", "Nasiriyah", "Sosa", "Ghweran"):
-        assert word in note
-    assert named == ("karkh-prison", "nasiriyah-prison", "sosa-prison")
-    assert "Sosa" in figures.loc[ruled_by, "notes"] and ruled == ("sosa-prison",)
-    assert figures.loc[named_by, "place_id"] == maps.FLOW_ORIGIN
+    assert figures.loc["rf-047", "place_id"] == maps.FLOW_ORIGIN
+
+
+def test_flow_destinations_come_from_the_data(places):
+    """The flow draws what the destinations table says, counting a row once its figure is
+    known by `as_of`, and nothing when no report names a place."""
+    said = pd.read_csv(io.StringIO(
+        "figure_id,place_id,role\n"
+        "rf-081,karkh-prison,named\n"
+        "rf-047,nasiriyah-prison,named\n"
+        "rf-081,nasiriyah-prison,ruled_out\n"), dtype="string")
+
+    def flow(as_of, destinations):
+        return maps.transfer_flow_data(analysis.load_figures(as_of=as_of), places, as_of,
+                                       destinations=destinations)
+
+    early = flow("2026-01-22", said)  # rf-081 (2026-02-11) is not known yet
+    assert (early.destinations, early.ruled_out, early.unplaced) == (("nasiriyah-prison",), (), ())
+    late = flow("2026-02-28", said)
+    assert (late.destinations, late.ruled_out) == (("karkh-prison",), ("nasiriyah-prison",))
+    assert "ruled out: Nasiriyah Central Prison (al-Hout)" in late.details
+    nothing = flow("2026-02-28", said.iloc[:0])
+    assert (nothing.destinations, nothing.ruled_out, nothing.unplaced) == ((), (), ())
+    figures = analysis.load_figures(as_of="2026-02-28")
+    assert maps.transfer_flow(figures, places, "2026-02-28", destinations=said.iloc[:0]) is None
 
 
 def test_governorates_shaded_by_the_figures_reported_for_them(places):

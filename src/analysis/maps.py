@@ -36,15 +36,10 @@ if TYPE_CHECKING:
 BOUNDS = ((29.0, 35.6), (37.4, 48.6))  # Syria and Iraq, south-west and north-east corners
 TRANSFERRED = "transferred_to_iraq"
 PLANNED = "planned_transfer_total"
-# The transfer starts at the Ghweran / al-Sina'a prison area in Hasakah. Its destinations are
-# named in the ledger: rf-047 (Al-Jeebal, 2026-01-21, relaying the Iraqi C-in-C spokesman)
-# says detainees were flown from Ghweran to Sosa, Nasiriyah and Karkh prisons; rf-081
-# (Kurdistan24, 2026-02-11, the Justice Minister) rules out Kurdistan Region prisons (Sosa).
-# Each claim carries one destination, "iraq", so the named prisons are kept here, and shown
-# only once the naming (or ruling-out) report is known by `as_of`.
+# The transfer starts at the Ghweran / al-Sina'a prison area in Hasakah. Where it went is
+# data: data/raw/destinations.csv holds the places a figure's report names as destinations,
+# or rules out (`analysis.load_destinations()`), each shown once its figure is known by `as_of`.
 FLOW_ORIGIN = "ghweran-prison"
-FLOW_NAMED = {"rf-047": ("karkh-prison", "nasiriyah-prison", "sosa-prison")}
-FLOW_RULED_OUT = {"rf-081": ("sosa-prison",)}
 FLOW_PX_PER_1000 = 2.0  # line width: 2 px per 1,000 detainees (7,000 planned → 14 px)
 # Governorate shading: number of figures reported for places in the governorate.
 BINS = ((1, 2), (3, 5), (6, 10), (11, 20), (21, None))
@@ -396,17 +391,27 @@ def _width(value: float | None) -> float:
 
 
 def transfer_flow_data(figures: pd.DataFrame, places: pd.DataFrame, as_of: object = None,
-                       policy: str = "best", lang: str = "en") -> Flow | None:
-    """The flow's numbers and destinations (None when nothing was moved or planned yet)."""
+                       policy: str = "best", lang: str = "en",
+                       destinations: pd.DataFrame | None = None) -> Flow | None:
+    """The flow's numbers and destinations (None when nothing was moved or planned yet).
+
+    `destinations` (default `analysis.load_destinations()`) count only for figures in
+    `figures`: a place is named, or ruled out, once the report saying so is known.
+    """
     moved = policies.estimate(TRANSFERRED, as_of, policy, figures=figures)
     planned = policies.estimate(PLANNED, as_of, policy, figures=figures)
     if moved.value is None and planned.value is None:
         return None
-    known = set(figures["figure_id"])
-    named = [p for fid, ids in FLOW_NAMED.items() if fid in known for p in ids]
+    if destinations is None:
+        from analysis.ledger import load_destinations
+
+        destinations = load_destinations()
+    said = destinations[destinations["figure_id"].isin(set(figures["figure_id"]))]
+    said = said.sort_values(["figure_id", "place_id"], kind="stable")
+    named = list(said.loc[said["role"] == "named", "place_id"])
     transfers = figures[figures["measure"] == TRANSFERRED]
     named += sorted(set(transfers["destination_place_id"].dropna()))
-    out = {p for fid, ids in FLOW_RULED_OUT.items() if fid in known for p in ids}
+    out = set(said.loc[said["role"] == "ruled_out", "place_id"])
     by_id = places.set_index("place_id")
     named = [p for p in dict.fromkeys(named) if p in by_id.index]
     drawn = tuple(p for p in named if p not in out and by_id.loc[p, "drawn_as"] == "point")
@@ -461,12 +466,13 @@ def flow_table(flow: Flow | None, lang: str = "en") -> pd.DataFrame:
 
 
 def transfer_flow(figures: pd.DataFrame, places: pd.DataFrame, as_of: object = None,
-                  policy: str = "best", lang: str = "en") -> folium.FeatureGroup | None:
+                  policy: str = "best", lang: str = "en",
+                  destinations: pd.DataFrame | None = None) -> folium.FeatureGroup | None:
     """Lines from the Ghweran prison area to each named destination: a pale band as wide as
     the planned total, a dark line as wide as the number moved, and both numbers as label."""
     import folium
 
-    flow = transfer_flow_data(figures, places, as_of, policy, lang)
+    flow = transfer_flow_data(figures, places, as_of, policy, lang, destinations)
     by_id = places.set_index("place_id")
     if flow is None or not flow.destinations or FLOW_ORIGIN not in by_id.index:
         return None
@@ -543,12 +549,14 @@ def _legend(html: str):
 
 def claims_map(figures: pd.DataFrame, places: pd.DataFrame, admin1: gpd.GeoDataFrame,
                admin0: gpd.GeoDataFrame, lang: str = "en", policy: str = "best",
-               as_of: object = None, tiles: str | None = None) -> folium.Map:
+               as_of: object = None, tiles: str | None = None,
+               destinations: pd.DataFrame | None = None) -> folium.Map:
     """The map: base outlines, governorate shading, place markers, the transfer flow.
 
     `figures` are the claims known by `as_of` (`analysis.load_figures(as_of=...)`); `places`
-    is the gazetteer (`analysis.load_places()`). `tiles` (a folium tile name or URL) adds a
-    tile layer for readers who are online; by default there is none.
+    is the gazetteer (`analysis.load_places()`); `destinations` the places reports name for
+    the transfer (default `analysis.load_destinations()`). `tiles` (a folium tile name or URL)
+    adds a tile layer for readers who are online; by default there is none.
     """
     import folium
 
@@ -567,7 +575,7 @@ def claims_map(figures: pd.DataFrame, places: pd.DataFrame, admin1: gpd.GeoDataF
     if countries is not None:
         countries.add_to(m)
     shading_layer(figures, places, shown1, lang).add_to(m)
-    flow = transfer_flow(figures, places, as_of, policy, lang)
+    flow = transfer_flow(figures, places, as_of, policy, lang, destinations)
     if flow is not None:
         flow.add_to(m)
     marker_layer(figures, places, as_of, policy, lang).add_to(m)
