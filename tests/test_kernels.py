@@ -206,3 +206,19 @@ def test_a_killed_run_leaves_no_process_behind(tmp_path):
         runner.wait()
     assert len(seen) >= 5  # fork server, two workers, zygote, kernels (and a resource tracker)
     assert all(_gone_within(p, 10) for p in seen), [_cmdline(p) for p in seen if _alive(p)]
+
+
+def test_a_warm_kernel_runs_subprocesses_and_forks(tmp_path, monkeypatch, zygote):
+    """The zygote ignores SIGCHLD to reap its kernels; a kernel must not inherit that, or
+    `subprocess`, `!shell` lines and process pools in a notebook would lose their children."""
+    monkeypatch.setenv(kernels.ADDRESS, zygote.address)
+    path = probe_notebook(tmp_path, "import multiprocessing as mp, subprocess\n"
+                                    "print(subprocess.run(['true']).returncode)\n"
+                                    "with mp.get_context('fork').Pool(2) as p:\n"
+                                    "    print(p.map(abs, [-1, -2]))\n"
+                                    "!echo shell-ok")
+    out = papermill.execute_notebook(str(path), str(tmp_path / "out.ipynb"),
+                                     kernel_name="python3", progress_bar=False,
+                                     kernel_manager_class=kernels.ForkKernelManager)
+    text = "".join(o.get("text", "") for o in out.cells[0].outputs)
+    assert text.replace("\r", "") == "0\n[1, 2]\nshell-ok\n"
