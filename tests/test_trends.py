@@ -288,6 +288,11 @@ def test_arabic_chart_is_written_in_arabic():
     assert languages == {"ar"}
 
 
+def test_arabic_timeline_title_says_claimant():
+    fig = trends.timeline_figure(known("2026-02-20"), "2026-02-20", "ar")
+    assert "الادعاءات المؤرخة لكل جهة مصرِّحة (كل المقاييس)" in _texts(fig)
+
+
 def test_matplotlib_joins_and_orders_arabic_itself():
     """Why no reshaping library: matplotlib 3.11 lays text out with libraqm.
 

@@ -1,4 +1,5 @@
 import io
+import re
 
 import pandas as pd
 import pytest
@@ -65,3 +66,22 @@ def test_to_html_escapes_and_keeps_direction():
     assert "&lt;script&gt;" in out
     assert 'dir="rtl" lang="ar"' in out
     assert "javascript:" not in out  # a non-http(s) URL never becomes a link
+
+
+# --- Arabic wording: claimants are not sources ------------------------------------------------
+
+CLAIMANT_AR = "الجهة المصرِّحة"
+CLAIMANTS_AR = "الجهات المصرِّحة"
+SOURCE_WORDS = re.compile(r"مصدر|مصادر")  # the source (a published item) and its plural
+
+
+def test_arabic_words_keep_claimants_apart_from_sources_and_outlets():
+    for key, (en, ar) in i18n.WORDS.items():
+        if "claimant" in en.lower():
+            assert "مصرِّح" in ar and not SOURCE_WORDS.search(ar), key
+        if re.search(r"\b(?:source|outlet)s?\b", en.lower()):
+            assert "مصرِّح" not in ar, key
+    assert (i18n.word("claimant", "ar"), i18n.word("claimants", "ar")) == \
+        (CLAIMANT_AR, CLAIMANTS_AR)
+    assert i18n.word("outlet", "ar") == "الوسيلة الإعلامية"
+    assert i18n.word("claimant", "ar") != i18n.word("source", "ar")
