@@ -17,6 +17,12 @@ LANGS = ("en", "ar")
 #   Never المصدر: in Arabic news usage المصدر is both the informant and the publication.
 # - source (a published item, sources.csv) stays المصدر; its outlet (sources.csv `outlet`)
 #   is الوسيلة الإعلامية, not bare الوسيلة ("the means").
+# - policy names (analysis.policies) are names of rules, not the bounds of an interval:
+#   conservative is المتحفّظة (as in تقدير متحفّظ, a conservative estimate), not الأدنى,
+#   which already labels the low bound; best is الأرجح, the same word as the best value,
+#   as English uses "best" for both (the policy is the median of the best readings); upper
+#   is القصوى (agreeing with السياسة), not الأعلى (the high bound) nor العليا (السياسة العليا
+#   reads "high politics"). After the word السياسة in a sentence the name is set in «».
 WORDS: dict[str, tuple[str, str]] = {
     "measure": ("Measure", "المقياس"),
     "figure": ("Figure", "الرقم"),
@@ -56,6 +62,17 @@ WORDS: dict[str, tuple[str, str]] = {
     "copies": ("Copies", "النسخ"),
     "policy": ("Policy", "السياسة"),
     "explanation": ("How", "الطريقة"),
+    # coding policies (analysis.policies): names, and how each reads the statements
+    "policy_conservative": ("conservative", "المتحفّظة"),
+    "policy_best": ("best", "الأرجح"),
+    "policy_upper": ("upper", "القصوى"),
+    "reads_conservative": ("lowest", "أدنى ما ذكرته التصريحات المستقلة"),
+    "reads_best": ("median", "وسيط ما ذكرته التصريحات المستقلة"),
+    "reads_upper": ("highest", "أعلى ما ذكرته التصريحات المستقلة"),
+    "independent_n": ("independent statement(s)", "عددها"),
+    "no_claims_known": ("no claims known by this date", "لا ادعاء معروف حتى هذا التاريخ"),
+    "any_date": ("any date", "أي تاريخ"),
+    "week": ("week", "الأسبوع"),
     # trend views (analysis.trends)
     "trend_unfolded": ("Transfers to Iraq, claim by claim", "المنقولون إلى العراق، ادعاءً بادعاء"),
     "trend_multiples": ("Other measures over time", "مقاييس أخرى عبر الزمن"),
@@ -151,6 +168,18 @@ def check_lang(lang: str) -> str:
 def word(key: str, lang: str = "en") -> str:
     en, ar = WORDS[key]
     return ar if lang == "ar" else en
+
+
+def policy_name(policy: str, lang: str = "en") -> str:
+    """A coding policy's name for the reader: its id in English, its Arabic name in Arabic."""
+    return word(f"policy_{policy}", lang)
+
+
+def policy_phrase(policy: str, lang: str = "en") -> str:
+    """'policy best' / 'السياسة «الأرجح»': in Arabic the «» mark the name as a name, since
+    an adjective after السياسة would otherwise read as describing it."""
+    name = policy_name(policy, lang)
+    return f"{word('policy_name', lang)} {f'«{name}»' if lang == 'ar' else name}"
 
 
 def number(value: object) -> str:

@@ -371,11 +371,12 @@ def progress_sentences(p: Progress, lang: str = "en",
                    f"No transfer total had been reported by {when}.")
     else:
         spread = _span_text(p.latest_low, p.latest_high)
+        policy = i18n.policy_phrase(p.policy, lang)
         out.append(
-            f"المنقولون إلى العراق كما عُرف في {when} (السياسة {p.policy}): "
+            f"المنقولون إلى العراق كما عُرف في {when} ({policy}): "
             f"{_n(p.latest_value)}، من تقارير {_d(p.latest_date)} (الأدنى–الأعلى فيها: {spread})."
             if ar else
-            f"Transferred to Iraq as known on {when} (policy {p.policy}): "
+            f"Transferred to Iraq as known on {when} ({policy}): "
             f"{_n(p.latest_value)}, from the reports of {_d(p.latest_date)} "
             f"(lowest–highest in them: {spread}).")
         out.append(_pace(p, ar))
@@ -651,7 +652,7 @@ def _draw_official(ax, official: pd.DataFrame, end: pd.Timestamp, lang: str,
     ax.fill_between(steps["date"], steps["low"], steps["high"], step="post", color="#000",
                     alpha=0.08, lw=0, zorder=1)
     ax.step(steps["date"], steps["value"], where="post", color="#111", lw=1.4, zorder=3,
-            label=f"{word('official', lang)} ({policy})")
+            label=f"{word('official', lang)} ({i18n.policy_name(policy, lang)})")
 
 
 def _legend(fig, handles: list, lang: str, ncols: int = 3) -> None:
@@ -663,7 +664,8 @@ def _official_handles(policy: str, lang: str) -> list:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    return [Line2D([], [], color="#111", lw=1.4, label=f"{word('official', lang)} ({policy})"),
+    official = f"{word('official', lang)} ({i18n.policy_name(policy, lang)})"
+    return [Line2D([], [], color="#111", lw=1.4, label=official),
             Patch(color="#000", alpha=0.12, label=word("official_band", lang))]
 
 
