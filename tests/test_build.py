@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pyogrio
 from conftest import ROOT, cli, tree_hash
 
 import analysis
@@ -58,8 +59,41 @@ def test_frictionless_validates_the_package():
     report = frictionless(ROOT / "data" / "processed")
     assert report["valid"], json.dumps(report)[:2000]
     assert sorted(t["name"] for t in report["tasks"]) == [
-        "claimants", "coverage", "destinations", "figures", "measures", "places", "sources",
-        "uncoded"]
+        "claimants", "coverage", "destinations", "figures", "measures", "places",
+        "places-geojson", "places-gpkg", "sources", "uncoded"]
+
+
+def test_datapackage_lists_the_geographic_files():
+    """A Frictionless user sees the GeoPackage and the GeoJSON, described as files, not tables."""
+    package = json.loads((ROOT / "data/processed/datapackage.json").read_text("utf-8"))
+    resources = {r["path"]: r for r in package["resources"]}
+    gpkg, geojson = resources["places.gpkg"], resources["places.geojson"]
+    assert (gpkg["name"], gpkg["format"], gpkg["mediatype"]) == \
+        ("places-gpkg", "gpkg", "application/geopackage+sqlite3")
+    assert (geojson["name"], geojson["format"], geojson["mediatype"], geojson["encoding"]) == \
+        ("places-geojson", "geojson", "application/geo+json", "utf-8")
+    for resource in (gpkg, geojson):
+        assert resource["$schema"] == build.RESOURCE_PROFILE
+        assert not {"type", "schema", "dialect"} & set(resource)  # a file, not a table
+        assert "licenses" not in resource  # inherited from the package, like the tables
+    assert "encoding" not in gpkg  # binary: Data Resource v2 encoding is for text files
+    layers = pyogrio.list_layers(ROOT / "data/processed/places.gpkg")
+    assert [name for name, _ in layers] == ["places", "admin1"]
+    assert all(f"Layer {name}:" in gpkg["description"] for name, _ in layers)
+    listed = {r["path"] for r in package["resources"]}
+    written = {p.name for p in (ROOT / "data/processed").iterdir()}
+    assert written - listed == {"datapackage.json", "manifest.json", "checklist.json",
+                                "figures.parquet"}  # metadata, and the CSV ledger's copy
+
+
+def test_frictionless_checks_that_the_geopackage_is_there(tmp_path):
+    """The gpkg resource is validated, not skipped: without the file the package is invalid."""
+    shutil.copytree(ROOT / "data" / "processed", tmp_path / "p")
+    (tmp_path / "p" / "places.gpkg").unlink()
+    report = frictionless(tmp_path / "p")
+    assert not report["valid"]
+    errors = [(t["name"], e["type"]) for t in report["tasks"] for e in t["errors"]]
+    assert errors == [("places-gpkg", "scheme-error")]
 
 
 def test_frictionless_catches_a_bad_processed_value(tmp_path):

@@ -101,6 +101,34 @@ def test_estimate_differs_across_policies(policy, value, explained):
     assert e.figure_ids == ("c1", "c2", "f1", "m1")
 
 
+@pytest.mark.parametrize(("policy", "explained"), [
+    ("conservative", "المتحفّظة: أدنى ما ذكرته التصريحات المستقلة (عددها 3؛ نطاق المقارنة: "
+                     "2026-02-13؛ الجهة المصرِّحة: Iraqi Foreign Minister)"),
+    ("best", "الأرجح: وسيط ما ذكرته التصريحات المستقلة (عددها 3؛ نطاق المقارنة: 2026-02-13)"),
+    ("upper", "القصوى: أعلى ما ذكرته التصريحات المستقلة (عددها 3؛ نطاق المقارنة: 2026-02-13؛ "
+              "الجهة المصرِّحة: CENTCOM)"),
+])
+def test_estimate_explained_in_arabic(policy, explained):
+    """Same numbers in every language; the explanation names the policy in Arabic."""
+    e = policies.estimate("transferred_to_iraq", "2026-02-14", policy, figures=ledger(),
+                          lang="ar")
+    english = policies.estimate("transferred_to_iraq", "2026-02-14", policy, figures=ledger())
+    assert e.explanation == explained
+    assert (e.value, e.low, e.high, e.window) == \
+        (english.value, english.low, english.high, english.window)
+
+
+def test_window_labels_in_arabic():
+    labels = {w: claims.window_label(w, "ar") for w in
+              ("any date", "undated", "week 2026-W04", "2026-02-13", "2026-01-31 – 2026-02-08")}
+    assert labels == {"any date": "أي تاريخ", "undated": "غير مؤرّخ",
+                      "week 2026-W04": "الأسبوع 2026-W04", "2026-02-13": "2026-02-13",
+                      "2026-01-31 – 2026-02-08": "2026-01-31 – 2026-02-08"}
+    assert claims.window_label("week 2026-W04") == "week 2026-W04"
+    table = policies.sensitivity("planned_transfer_total", figures=ledger(), lang="ar")
+    assert table["explanation"].str.contains("نطاق المقارنة: أي تاريخ").all()
+
+
 def test_estimate_later_date_uses_the_latest_window():
     e = policies.estimate("transferred_to_iraq", "2026-02-15", "best", figures=ledger())
     assert (e.value, e.window) == (5703.0, "2026-02-15")

@@ -155,6 +155,28 @@ def test_arabic_map(boundaries, places):
                  "الأرقام المعلنة عن أماكن في المحافظة"):
         assert text in page, text
     assert "<div dir='rtl' lang='ar' class='popup-body'>" in page
+    assert "الجهة المصرِّحة: CENTCOM" in page and "المصدر المنسوب إليه" not in page
+    assert "السياسة «الأرجح»" in page and "السياسة: الأرجح" in page
+    assert not re.search(r"السياسة:? (?:conservative|best|upper)", page)
+
+
+@pytest.mark.parametrize(("policy", "name"), [
+    ("conservative", "المتحفّظة"), ("best", "الأرجح"), ("upper", "القصوى")])
+def test_arabic_map_words_name_the_policy_in_arabic(places, policy, name):
+    """Marker text, flow notes, the flow table and the legend: never the English policy id."""
+    figures = analysis.load_figures(as_of="2026-02-28")
+    here = figures[figures["place_id"] == "ghweran-prison"]
+    latest = maps.latest_figure(here, "2026-02-28", policy, "ar")
+    flow = maps.transfer_flow_data(figures, places, "2026-02-28", policy, "ar")
+    table = maps.flow_table(flow, "ar")
+    texts = [latest.text, flow.details, maps.legend_html("ar", policy),
+             *table.astype(str).to_numpy().ravel()]
+    assert f"السياسة «{name}»" in latest.text and f"السياسة «{name}»" in flow.details
+    assert f"السياسة: {name}" in maps.legend_html("ar", policy)
+    assert table["الطريقة"].str.startswith(f"{name}: ").all()
+    assert [t for t in texts if re.search(r"\b(?:conservative|best|upper)\b", t)] == []
+    english = maps.transfer_flow_data(figures, places, "2026-02-28", policy)
+    assert f"policy {policy} (" in english.details
 
 
 def test_data_strings_are_escaped(boundaries, places):

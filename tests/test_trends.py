@@ -215,6 +215,28 @@ def test_captions_in_arabic_name_the_claimant_in_arabic():
     assert page == '<p class="caption" dir="rtl" lang="ar">&lt;b&gt;x&lt;/b&gt;</p>'
 
 
+CLAIMANTS_AR = "الجهات المصرِّحة"
+ENGLISH_POLICY = re.compile(r"\b(?:conservative|best|upper)\b")
+
+
+@pytest.mark.parametrize(("policy", "name"), [
+    ("conservative", "المتحفّظة"), ("best", "الأرجح"), ("upper", "القصوى")])
+def test_arabic_captions_count_claimants_and_name_the_policy(policy, name):
+    """'4 claimants' must not read as '4 sources', nor a policy stay in English."""
+    figures = known("2026-02-20")
+    facts = trends.progress(figures, "2026-02-20", policy)
+    text = " ".join(trends.progress_sentences(facts, "ar"))
+    assert f"كما عُرف في 2026-02-20 (السياسة «{name}»): " in text
+    assert f"(عدد {CLAIMANTS_AR}: 3)" in text  # three claimants stated a plan
+    span = trends.time_span(figures, "2026-02-20")
+    text += " ".join(trends.timeline_sentences(trends.timeline(figures, span), "ar"))
+    assert f"، وعدد {CLAIMANTS_AR}: 14." in text  # "by 14 claimants"
+    text += trends.measure_sentence(trends.claim_series(figures, "held_by_sdf"), "م", "ar")
+    assert f"ادعاءات مؤرخة: 3، وعدد {CLAIMANTS_AR}: 3،" in text
+    assert "مصادر" not in text and "المصدر" not in text
+    assert ENGLISH_POLICY.findall(text) == []
+
+
 def test_timeline_bursts_and_gaps():
     figures = known("2026-02-20")
     got = trends.timeline(figures, trends.time_span(figures, "2026-02-20"))
@@ -286,6 +308,21 @@ def test_arabic_chart_is_written_in_arabic():
     languages = {t.get_language() for t in fig.findobj(lambda a: hasattr(a, "get_language"))
                  if t.get_text()}
     assert languages == {"ar"}
+
+
+@pytest.mark.parametrize("draw", [trends.cumulative_figure, trends.multiples_figure])
+def test_arabic_chart_legend_names_the_policy_in_arabic(draw):
+    fig = draw(known("2026-02-20"), "2026-02-20", "conservative", "ar")
+    texts = _texts(fig)
+    assert "التقدير كما عُرف كل يوم (المتحفّظة)" in texts
+    assert [t for t in texts if ENGLISH_POLICY.search(t)] == []
+    english = _texts(draw(known("2026-02-20"), "2026-02-20", "conservative"))
+    assert "Estimate as known each day (conservative)" in english
+
+
+def test_arabic_timeline_title_says_claimant():
+    fig = trends.timeline_figure(known("2026-02-20"), "2026-02-20", "ar")
+    assert "الادعاءات المؤرخة لكل جهة مصرِّحة (كل المقاييس)" in _texts(fig)
 
 
 def test_matplotlib_joins_and_orders_arabic_itself():
@@ -386,6 +423,11 @@ def test_arabic_report(pages):
     assert charts(page) == 3
     assert '<h2 dir="rtl" lang="ar">المنقولون إلى العراق، ادعاءً بادعاء</h2>' in page
     assert ('<p class="caption" dir="rtl" lang="ar">المنقولون إلى العراق كما عُرف في '
-            "2026-02-20 (السياسة best): 5,704") in page
+            "2026-02-20 (السياسة «الأرجح»): 5,704") in page
     assert "القيادة المركزية الأميركية (سنتكوم): 5,700 على الأقل" in page
     assert "خلال 26 يوماً" in page and "أطول انتظار بين رقمين للمنقولين: 6 أيام" in page
+    captions = " ".join(re.findall(
+        r'<(?:p|ul) class="caption" dir="rtl" lang="ar">(.*?)</(?:p|ul)>', page, re.S))
+    assert f"(عدد {CLAIMANTS_AR}: 4)" in captions and f"، وعدد {CLAIMANTS_AR}: " in captions
+    assert "عدد المصادر" not in captions
+    assert ENGLISH_POLICY.findall(captions) == []

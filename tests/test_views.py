@@ -1,8 +1,12 @@
+import html
 import io
+import re
 
 import pandas as pd
 import pytest
+from conftest import cli, copy_project
 
+import analysis
 from analysis import i18n, views
 
 
@@ -65,3 +69,95 @@ def test_to_html_escapes_and_keeps_direction():
     assert "&lt;script&gt;" in out
     assert 'dir="rtl" lang="ar"' in out
     assert "javascript:" not in out  # a non-http(s) URL never becomes a link
+
+
+# --- Arabic wording: claimants are not sources, policies have Arabic names ------------------
+
+CLAIMANT_AR = "الجهة المصرِّحة"
+CLAIMANTS_AR = "الجهات المصرِّحة"
+SOURCE_WORDS = re.compile(r"مصدر|مصادر")  # the source (a published item) and its plural
+POLICY_AR = {"conservative": "المتحفّظة", "best": "الأرجح", "upper": "القصوى"}
+ENGLISH_POLICY = re.compile(r"\b(?:conservative|best|upper)\b")
+ARABIC = re.compile(r"[\u0600-\u06FF]")
+
+
+def arabic_runs(page: str) -> list[str]:
+    """Every text between tags that holds Arabic, HTML unescaped twice (the map is a srcdoc)."""
+    text = html.unescape(html.unescape(page))
+    return [t for t in re.split(r"<[^>]*>", text) if ARABIC.search(t)]
+
+
+def test_arabic_words_keep_claimants_apart_from_sources_and_outlets():
+    for key, (en, ar) in i18n.WORDS.items():
+        if "claimant" in en.lower():
+            assert "مصرِّح" in ar and not SOURCE_WORDS.search(ar), key
+        if re.search(r"\b(?:source|outlet)s?\b", en.lower()):
+            assert "مصرِّح" not in ar, key
+    assert (i18n.word("claimant", "ar"), i18n.word("claimants", "ar")) == \
+        (CLAIMANT_AR, CLAIMANTS_AR)
+    assert i18n.word("outlet", "ar") == "الوسيلة الإعلامية"
+    assert i18n.word("claimant", "ar") != i18n.word("source", "ar")
+
+
+def test_policy_names_in_arabic_are_not_the_bounds():
+    names = {p: i18n.policy_name(p, "ar") for p in analysis.POLICIES}
+    assert names == POLICY_AR
+    assert {i18n.policy_name(p) for p in analysis.POLICIES} == set(analysis.POLICIES)
+    assert i18n.word("low", "ar") not in names.values()  # الأدنى is the low bound
+    assert i18n.word("high", "ar") not in names.values()
+    assert i18n.policy_phrase("upper", "ar") == "السياسة «القصوى»"
+    assert i18n.policy_phrase("upper") == "policy upper"
+
+
+def test_arabic_tables_count_claimants_and_name_policies():
+    figures = analysis.load_figures(as_of="2026-02-28")
+    contra = views.contradictions_table(analysis.contradictions("2026-02-28"), "ar")
+    assert list(contra.columns)[3:5] == [CLAIMANTS_AR, f"{CLAIMANTS_AR} المستقلة"]
+    assert set(contra[i18n.word("window", "ar")]) >= {"الأسبوع 2026-W04", "أي تاريخ"}
+    ledger = views.ledger(figures, "ar")
+    assert CLAIMANT_AR in ledger.columns and "الوسيلة الإعلامية" in ledger.columns
+    assert not [c for c in ledger.columns if SOURCE_WORDS.search(str(c))]
+    for policy in analysis.POLICIES:
+        page = views.estimates_html("2026-02-28", policy, "ar")
+        assert f"<small>({POLICY_AR[policy]})</small>" in page
+        assert ENGLISH_POLICY.findall(page) == [], policy
+        assert "المتحفّظة: أدنى ما ذكرته التصريحات المستقلة (عددها 1؛ نطاق المقارنة: " \
+            "2026-02-16؛ الجهة المصرِّحة: Iraqi Supreme Judicial Council)" in page
+        assert "نطاق المقارنة: أي تاريخ" in page and "week" not in page
+
+
+def test_english_tables_keep_their_words():
+    table = views.sensitivity_table(analysis.sensitivity("transferred_to_iraq", "2026-02-28"))
+    assert list(table["Policy"]) == list(analysis.POLICIES)
+    assert table["How"].iloc[1] == \
+        "best: the median of 1 independent statement(s) in window 2026-02-16"
+
+
+@pytest.fixture(scope="module")
+def arabic_pages(tmp_path_factory) -> dict[str, str]:
+    """The figures and map reports rendered in Arabic under the `upper` policy."""
+    root = copy_project(tmp_path_factory.mktemp("arabic") / "p")
+    result = cli("--root", str(root), "run", "01_figures", "02_map", "-p", "lang", "ar",
+                 "-p", "policy", "upper")
+    assert result.returncode == 0, result.stderr
+    return {name: (root / "reports/html" / f"{name}.html").read_text("utf-8")
+            for name in ("01_figures", "02_map")}
+
+
+def test_arabic_figures_page_says_claimant_where_claimants_are_counted(arabic_pages):
+    page = arabic_pages["01_figures"]
+    assert f"<th>{CLAIMANTS_AR}</th><th>{CLAIMANTS_AR} المستقلة</th>" in page
+    assert f"<th>{CLAIMANT_AR}</th>" in page and "<th>الوسيلة الإعلامية</th>" in page
+    assert not re.findall(r"<th>[^<]*(?:مصدر|مصادر)", page)  # no header says "source"
+    assert "<td>المتحفّظة</td>" in page and "<small>(القصوى)</small>" in page
+    assert [t for t in arabic_runs(page) if ENGLISH_POLICY.search(t)] == []
+
+
+def test_arabic_map_page_names_the_policy_in_arabic(arabic_pages):
+    runs = arabic_runs(arabic_pages["02_map"])
+    assert [t for t in runs if ENGLISH_POLICY.search(t)] == []
+    text = " ".join(runs)
+    assert "السياسة «القصوى»" in text  # tooltips, popups, the flow's notes
+    assert "السياسة: القصوى" in text  # the legend
+    assert f"{CLAIMANT_AR}: CENTCOM" in text  # each claim in a popup
+    assert "المصدر المنسوب إليه" not in text

@@ -158,8 +158,26 @@ def check_geography(p: paths.Paths, places: pd.DataFrame, admin1: pd.DataFrame) 
         raise ValidationError(found)
 
 
-def datapackage(outputs: dict[str, Table]) -> dict:
-    """A Frictionless v2 data package describing every processed CSV table."""
+def file_resource(data: schema.DataFile) -> dict:
+    """A Data Resource for a file that is not a table (GeoJSON, GeoPackage).
+
+    No `type`: in Data Package v2 its only value is "table", and a resource without one "is
+    considered to be a non-specific file" (https://datapackage.org/standard/data-resource/,
+    `type`). No `schema` or `dialect`, which are for tabular resources; `encoding` only for a
+    text file. Frictionless then checks that the file is there (and would check `hash` and
+    `bytes`, which no resource here carries: manifest.json holds every output's sha256).
+    """
+    out = {"$schema": RESOURCE_PROFILE, "name": data.name, "path": data.filename,
+           "scheme": "file", "format": data.format, "mediatype": data.mediatype}
+    if data.encoding is not None:
+        out["encoding"] = data.encoding
+    out["description"] = data.description
+    return out
+
+
+def datapackage(outputs: dict[str, Table],
+                files: tuple[schema.DataFile, ...] = schema.DATA_FILES) -> dict:
+    """A Frictionless v2 data package: every processed CSV table, then the geographic files."""
     resources = []
     for filename, table in outputs.items():
         resources.append({
@@ -176,6 +194,7 @@ def datapackage(outputs: dict[str, Table]) -> dict:
                         "header": True, "delimiter": ",", "lineTerminator": "\n"},
             "schema": schema.table_schema(table),
         })
+    resources += [file_resource(f) for f in files]
     return {
         "$schema": DATAPACKAGE_PROFILE,
         "name": "isis-detainee-transfer-figures",
@@ -207,10 +226,10 @@ def render(raw: RawData, root: Path | str | None = None) -> dict[str, bytes]:
     out = {name: csv_bytes(frame.reset_index(drop=True), table)
            for name, (frame, table) in tables.items()}
     out["figures.parquet"] = parquet_bytes(ledger)
-    out["places.geojson"] = geojson_bytes(raw.places)
+    out[schema.PLACES_GEOJSON.filename] = geojson_bytes(raw.places)
     admin1 = load_boundaries("admin1", root)
-    out["places.gpkg"] = geopackage_bytes(geo_layers(raw.places, admin1),
-                                          gpkg_stamp(raw.sources))
+    out[schema.PLACES_GPKG.filename] = geopackage_bytes(geo_layers(raw.places, admin1),
+                                                        gpkg_stamp(raw.sources))
     package = datapackage({name: table for name, (_, table) in tables.items()})
     out["datapackage.json"] = _json_bytes(package)
     out["checklist.json"] = _json_bytes(schema.checklist())

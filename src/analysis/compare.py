@@ -22,6 +22,8 @@ import pandas as pd
 from analysis import i18n
 
 UNDATED = "undated"
+ANY_DATE = "any date"
+WEEK = "week "
 STALE_AFTER = {"cumulative": pd.Timedelta(days=2), "stock": pd.Timedelta(days=183)}
 
 
@@ -54,7 +56,7 @@ def window(row: pd.Series) -> str:
     kind = row["measure_kind"]
     published = row["published"]
     if kind == "plan":
-        return "any date"
+        return ANY_DATE
     if kind == "flow":
         if pd.notna(row["period_start"]):
             return f"{row['period_start']:%Y-%m-%d} – {row['period_end']:%Y-%m-%d}"
@@ -73,8 +75,22 @@ def window(row: pd.Series) -> str:
         when = published
     if kind == "stock":
         year, week, _ = pd.Timestamp(when).isocalendar()
-        return f"week {year}-W{week:02d}"
+        return f"{WEEK}{year}-W{week:02d}"
     return f"{when:%Y-%m-%d}"
+
+
+def window_label(win: str | None, lang: str = "en") -> str:
+    """A window for the reader: as `window` names it in English (it is also an id), in
+    Arabic with its words translated and its dates kept."""
+    if win is None or lang != "ar":
+        return "" if win is None else win
+    if win == ANY_DATE:
+        return i18n.word("any_date", lang)
+    if win == UNDATED:
+        return i18n.word("undated", lang)
+    if win.startswith(WEEK):
+        return f"{i18n.word('week', lang)} {win.removeprefix(WEEK)}"
+    return win
 
 
 def value_text(row: pd.Series) -> str:

@@ -8,6 +8,21 @@ from analysis.errors import AnalysisError
 
 LANGS = ("en", "ar")
 
+# Arabic terms, chosen once here and used by every view (never retyped in a caller):
+# - claimant (who stated a number: CENTCOM, the SDF, a ministry, an anonymous official) is
+#   الجهة المصرِّحة, plural الجهات المصرِّحة: جهة is the usual word for an acting party,
+#   institution or person, and is already the claimant types' word (جهة عسكرية، جهة حكومية);
+#   المصرِّحة ties it to التصريحات (statements), which are what is counted per claimant. The
+#   kasra under the ra keeps it apart from المصرَّح بها (what is declared or authorised).
+#   Never المصدر: in Arabic news usage المصدر is both the informant and the publication.
+# - source (a published item, sources.csv) stays المصدر; its outlet (sources.csv `outlet`)
+#   is الوسيلة الإعلامية, not bare الوسيلة ("the means").
+# - policy names (analysis.policies) are names of rules, not the bounds of an interval:
+#   conservative is المتحفّظة (as in تقدير متحفّظ, a conservative estimate), not الأدنى,
+#   which already labels the low bound; best is الأرجح, the same word as the best value,
+#   as English uses "best" for both (the policy is the median of the best readings); upper
+#   is القصوى (agreeing with السياسة), not الأعلى (the high bound) nor العليا (السياسة العليا
+#   reads "high politics"). After the word السياسة in a sentence the name is set in «».
 WORDS: dict[str, tuple[str, str]] = {
     "measure": ("Measure", "المقياس"),
     "figure": ("Figure", "الرقم"),
@@ -15,17 +30,17 @@ WORDS: dict[str, tuple[str, str]] = {
     "low": ("Low", "الأدنى"),
     "best": ("Best", "الأرجح"),
     "high": ("High", "الأعلى"),
-    "claimant": ("Claimant", "المصدر المنسوب إليه"),
-    "claimant_type": ("Claimant type", "نوع المصدر"),
+    "claimant": ("Claimant", "الجهة المصرِّحة"),
+    "claimant_type": ("Claimant type", "نوع الجهة المصرِّحة"),
     "when": ("Holds for", "التاريخ"),
     "published": ("Published", "تاريخ النشر"),
-    "outlet": ("Outlet", "الوسيلة"),
+    "outlet": ("Outlet", "الوسيلة الإعلامية"),
     "place": ("Place", "المكان"),
     "destination": ("Destination", "الوجهة"),
     "quote": ("Quote", "النص"),
     "source": ("Source", "المصدر"),
     "claims": ("Claims", "الادعاءات"),
-    "claimants": ("Claimants", "المصادر"),
+    "claimants": ("Claimants", "الجهات المصرِّحة"),
     "spread": ("Lowest–highest", "الأدنى–الأعلى"),
     "values": ("Values claimed", "القيم المذكورة"),
     "undated": ("undated", "غير مؤرّخ"),
@@ -42,18 +57,29 @@ WORDS: dict[str, tuple[str, str]] = {
     "none": ("None.", "لا شيء."),
     "definition": ("Definition", "التعريف"),
     "window": ("Compared within", "نطاق المقارنة"),
-    "independent": ("Independent claimants", "مصادر مستقلة"),
+    "independent": ("Independent claimants", "الجهات المصرِّحة المستقلة"),
     "statements": ("Statements", "التصريحات"),
     "copies": ("Copies", "النسخ"),
     "policy": ("Policy", "السياسة"),
     "explanation": ("How", "الطريقة"),
+    # coding policies (analysis.policies): names, and how each reads the statements
+    "policy_conservative": ("conservative", "المتحفّظة"),
+    "policy_best": ("best", "الأرجح"),
+    "policy_upper": ("upper", "القصوى"),
+    "reads_conservative": ("lowest", "أدنى ما ذكرته التصريحات المستقلة"),
+    "reads_best": ("median", "وسيط ما ذكرته التصريحات المستقلة"),
+    "reads_upper": ("highest", "أعلى ما ذكرته التصريحات المستقلة"),
+    "independent_n": ("independent statement(s)", "عددها"),
+    "no_claims_known": ("no claims known by this date", "لا ادعاء معروف حتى هذا التاريخ"),
+    "any_date": ("any date", "أي تاريخ"),
+    "week": ("week", "الأسبوع"),
     # trend views (analysis.trends)
     "trend_unfolded": ("Transfers to Iraq, claim by claim", "المنقولون إلى العراق، ادعاءً بادعاء"),
     "trend_multiples": ("Other measures over time", "مقاييس أخرى عبر الزمن"),
     "trend_timeline": ("Who reported what, and when", "من أعلن ماذا ومتى"),
     "trend_off_chart": ("Not on the charts", "خارج الرسوم"),
     "timeline_title": ("Dated claims per claimant (all measures)",
-                       "الادعاءات المؤرخة لكل مصدر (كل المقاييس)"),
+                       "الادعاءات المؤرخة لكل جهة مصرِّحة (كل المقاييس)"),
     "transferred": ("Transferred to Iraq (cumulative)", "المنقولون إلى العراق (تراكمي)"),
     "detainees": ("Detainees", "المعتقلون"),
     "official": ("Estimate as known each day", "التقدير كما عُرف كل يوم"),
@@ -74,7 +100,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "type_media": ("media (own estimate)", "وسيلة إعلام (تقديرها الخاص)"),
     "type_ngo_un": ("NGO or UN", "منظمة غير حكومية أو أممية"),
     "type_anonymous_official": ("anonymous official", "مسؤول غير مسمّى"),
-    "copies_mark": ("larger: reprinted by more outlets", "أكبر: نشرته وسائل أكثر"),
+    "copies_mark": ("larger: reprinted by more outlets", "أكبر: نشرته وسائل إعلامية أكثر"),
     "kind_cumulative": ("running total", "مجموع تراكمي"),
     "kind_flow": ("count for one event or period", "عدد لحدث أو فترة"),
     "kind_stock": ("population at a date", "عدد في تاريخ معيّن"),
@@ -142,6 +168,18 @@ def check_lang(lang: str) -> str:
 def word(key: str, lang: str = "en") -> str:
     en, ar = WORDS[key]
     return ar if lang == "ar" else en
+
+
+def policy_name(policy: str, lang: str = "en") -> str:
+    """A coding policy's name for the reader: its id in English, its Arabic name in Arabic."""
+    return word(f"policy_{policy}", lang)
+
+
+def policy_phrase(policy: str, lang: str = "en") -> str:
+    """'policy best' / 'السياسة «الأرجح»': in Arabic the «» mark the name as a name, since
+    an adjective after السياسة would otherwise read as describing it."""
+    name = policy_name(policy, lang)
+    return f"{word('policy_name', lang)} {f'«{name}»' if lang == 'ar' else name}"
 
 
 def number(value: object) -> str:

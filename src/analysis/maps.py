@@ -215,8 +215,8 @@ def latest_figure(claims: pd.DataFrame, as_of: object, policy: str,
         if est.low is not None and est.high is not None and est.low != est.high:
             span = f" ({i18n.number(est.low)}–{i18n.number(est.high)})"
         when = i18n.format_when(ref if ref != pd.Timestamp.min else None, None, None, lang)
-        text = (f"{label}: {i18n.number(est.value)}{span} · {word('policy_name', lang)} "
-                f"{policy} · {when}")
+        text = (f"{label}: {i18n.number(est.value)}{span} · "
+                f"{i18n.policy_phrase(policy, lang)} · {when}")
         cand = Latest(measure, label, float(est.value), bool((used["hedge"] != "exact").any()),
                       ref, text)
         if best is None or (cand.reference, cand.value) > (best.reference, best.value):
@@ -398,8 +398,8 @@ def transfer_flow_data(figures: pd.DataFrame, places: pd.DataFrame, as_of: objec
     `destinations` (default `analysis.load_destinations()`) count only for figures in
     `figures`: a place is named, or ruled out, once the report saying so is known.
     """
-    moved = policies.estimate(TRANSFERRED, as_of, policy, figures=figures)
-    planned = policies.estimate(PLANNED, as_of, policy, figures=figures)
+    moved = policies.estimate(TRANSFERRED, as_of, policy, figures=figures, lang=lang)
+    planned = policies.estimate(PLANNED, as_of, policy, figures=figures, lang=lang)
     if moved.value is None and planned.value is None:
         return None
     if destinations is None:
@@ -430,7 +430,7 @@ def transfer_flow_data(figures: pd.DataFrame, places: pd.DataFrame, as_of: objec
     stamp = i18n.format_when(as_of, None, None, lang) if as_of is not None else "—"
     label = f"{word('moved', lang)} {reading(moved)} · {word('planned', lang)} {reading(planned)}"
     notes = [f"{word('transfer', lang)}, {word('as_of', lang)} {stamp}, "
-             f"{word('policy_name', lang)} {policy} ({moved.statements} + "
+             f"{i18n.policy_phrase(policy, lang)} ({moved.statements} + "
              f"{planned.statements} {word('n_statements', lang)})"]
     notes += [f"{word('named_dest', lang)}: "
              + ", ".join(str(by_id.loc[p, col]) for p in drawn)] if drawn else []
@@ -510,7 +510,7 @@ def legend_html(lang: str, policy: str) -> str:
     rows.append(f"<span class='sw dash'></span>{e(word('area_only', lang))}")
     rows += [e(word(k, lang)) for k in ("marker_exact", "marker_hedged", "marker_none",
                                      "marker_size")]
-    rows.append(e(f"{word('policy_name', lang)}: {policy}"))
+    rows.append(e(f"{word('policy_name', lang)}: {i18n.policy_name(policy, lang)}"))
     rows += [e(word(k, lang)) for k in ("flow_moved", "flow_planned", "flow_width")]
     direction = "rtl" if lang == "ar" else "ltr"
     return f"<div dir='{direction}' lang='{lang}'>" + "<br>".join(rows) + "</div>"

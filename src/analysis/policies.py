@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis import compare
+from analysis import compare, i18n
 from analysis.errors import AnalysisError
 
 POLICIES = ("conservative", "best", "upper")
@@ -64,13 +64,30 @@ def _highest(row: Mapping) -> float | None:
 
 READERS = {"conservative": _lowest, "best": compare.point, "upper": _highest}
 COMBINE = {"conservative": min, "best": statistics.median, "upper": max}
-WORDS = {"conservative": "lowest", "best": "median", "upper": "highest"}
 
 
 def check_policy(policy: str) -> str:
     if policy not in POLICIES:
         raise AnalysisError(f"unknown policy {policy!r}; use one of {', '.join(POLICIES)}")
     return policy
+
+
+def explain(policy: str, readings: int, window: str, claimant: str | None = None,
+            lang: str = "en") -> str:
+    """How the estimate was read, in the reader's language (the words are in `i18n.WORDS`).
+
+    'best: the median of 3 independent statement(s) in window 2026-02-13'; `claimant` is
+    whose reading the estimate is, named for the lowest and highest (not for a median).
+    """
+    w = i18n.word
+    if lang != "ar":
+        who = f" ({claimant})" if claimant else ""
+        return (f"{policy}: the {w(f'reads_{policy}')} of {readings} {w('independent_n')} "
+                f"in window {window}{who}")
+    who = f"؛ {w('claimant', lang)}: {claimant}" if claimant else ""
+    return (f"{i18n.policy_name(policy, lang)}: {w(f'reads_{policy}', lang)} "
+            f"({w('independent_n', lang)} {readings}؛ {w('window', lang)}: "
+            f"{compare.window_label(window, lang)}{who})")
 
 
 Record = dict  # one claim: COLUMNS → value, None when missing (see `records`)
@@ -123,22 +140,27 @@ def latest_window(claims: list[Record]) -> tuple[str | None, list[Record]]:
 
 
 def estimate(measure: str, as_of: object = None, policy: str = "best",
-             figures: pd.DataFrame | None = None) -> Estimate:
-    """One number and an interval for `measure` as known on `as_of`, under `policy`."""
+             figures: pd.DataFrame | None = None, lang: str = "en") -> Estimate:
+    """One number and an interval for `measure` as known on `as_of`, under `policy`.
+
+    `lang` is the language of `explanation` only: the numbers do not depend on it.
+    """
     check_policy(policy)
     data = compare._figures(figures, as_of)
-    return estimate_from(records(data[data["measure"] == measure]), measure, as_of, policy)
+    return estimate_from(records(data[data["measure"] == measure]), measure, as_of, policy,
+                         lang)
 
 
 def estimate_from(claims: list[Record], measure: str, as_of: object = None,
-                  policy: str = "best") -> Estimate:
+                  policy: str = "best", lang: str = "en") -> Estimate:
     """`estimate` over `records` of one measure's claims (filtered here by `as_of`)."""
     check_policy(policy)
+    i18n.check_lang(lang)
     win, current = latest_window(known_by(claims, as_of))
     stamp = None if as_of is None else f"{pd.Timestamp(as_of):%Y-%m-%d}"
     if not current:
         return Estimate(measure, stamp, policy, None, None, None, None, 0, (),
-                        "no claims known by this date")
+                        i18n.word("no_claims_known", lang))
     statements, seen = [], set()
     for r in sorted(current, key=lambda r: r["figure_id"]):
         if r["statement_id"] not in seen:
@@ -150,20 +172,19 @@ def estimate_from(claims: list[Record], measure: str, as_of: object = None,
     lows = [v for v in map(_lowest, statements) if v is not None]
     highs = [v for v in map(_highest, statements) if v is not None]
     chosen = [r for v, r in readings if v == value]
-    who = f" ({chosen[0]['claimant']})" if chosen and policy != "best" else ""
-    explanation = (f"{policy}: the {WORDS[policy]} of {len(readings)} independent "
-                   f"statement(s) in window {win}{who}")
+    who = chosen[0]["claimant"] if chosen and policy != "best" else None
+    explanation = explain(policy, len(readings), win, who, lang)
     return Estimate(measure, stamp, policy, value, min(lows), max(highs), win,
                     len(statements), tuple(sorted(r["figure_id"] for r in current)),
                     explanation)
 
 
-def sensitivity(measure: str, as_of: object = None, figures: pd.DataFrame | None = None) \
-        -> pd.DataFrame:
-    """The estimate under every policy, side by side."""
+def sensitivity(measure: str, as_of: object = None, figures: pd.DataFrame | None = None,
+                lang: str = "en") -> pd.DataFrame:
+    """The estimate under every policy, side by side (`explanation` in `lang`)."""
     rows = []
     for policy in POLICIES:
-        e = estimate(measure, as_of, policy, figures)
+        e = estimate(measure, as_of, policy, figures, lang)
         rows.append({"policy": policy, "value": e.value, "low": e.low, "high": e.high,
                      "window": e.window, "statements": e.statements,
                      "explanation": e.explanation})

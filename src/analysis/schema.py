@@ -290,6 +290,46 @@ COVERAGE = Table(
     ),
 )
 
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """A processed file that is not a table: listed in datapackage.json so that a Frictionless
+    user finds it, with no Table Schema (its rows are not CSV rows to check)."""
+
+    name: str
+    filename: str
+    format: str
+    mediatype: str
+    description: str
+    encoding: str | None = None  # text files only (Data Resource v2 `encoding`)
+
+
+PLACES_GEOJSON = DataFile(
+    name="places-geojson",
+    filename="places.geojson",
+    format="geojson",
+    mediatype="application/geo+json",
+    encoding="utf-8",
+    description="The places table as GeoJSON (RFC 7946, WGS 84): one Point feature per place, "
+                "with the places.csv columns as properties; a place without coordinates has a "
+                "null geometry, never a guessed point.",
+)
+PLACES_GPKG = DataFile(
+    name="places-gpkg",
+    filename="places.gpkg",
+    format="gpkg",
+    mediatype="application/geopackage+sqlite3",
+    description="OGC GeoPackage 1.2 written by GDAL, EPSG:4326, for GIS software (QGIS, "
+                "ogrinfo). Layer places: the places table joined to its governorate "
+                "(admin1_name_en, admin1_name_ar, admin1_match, admin1_km) with how the map "
+                "draws it (drawn_as); points, null where a place has no coordinates. Layer "
+                "admin1: the Syrian and Iraqi governorates (Natural Earth "
+                "1:10m admin-1 polygons, public domain; see data/raw/README.md) with their "
+                "ISO 3166-2 codes.",
+)
+DATA_FILES: tuple[DataFile, ...] = (PLACES_GEOJSON, PLACES_GPKG)
+
 # low ≤ best ≤ high: checked by analysis.validate and, through checklist(), by Frictionless.
 BOUND_PAIRS: tuple[tuple[str, str], ...] = (
     ("value_low", "value_best"),

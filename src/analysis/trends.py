@@ -371,11 +371,12 @@ def progress_sentences(p: Progress, lang: str = "en",
                    f"No transfer total had been reported by {when}.")
     else:
         spread = _span_text(p.latest_low, p.latest_high)
+        policy = i18n.policy_phrase(p.policy, lang)
         out.append(
-            f"المنقولون إلى العراق كما عُرف في {when} (السياسة {p.policy}): "
+            f"المنقولون إلى العراق كما عُرف في {when} ({policy}): "
             f"{_n(p.latest_value)}، من تقارير {_d(p.latest_date)} (الأدنى–الأعلى فيها: {spread})."
             if ar else
-            f"Transferred to Iraq as known on {when} (policy {p.policy}): "
+            f"Transferred to Iraq as known on {when} ({policy}): "
             f"{_n(p.latest_value)}, from the reports of {_d(p.latest_date)} "
             f"(lowest–highest in them: {spread}).")
         out.append(_pace(p, ar))
@@ -402,7 +403,7 @@ def progress_sentences(p: Progress, lang: str = "en",
                    f"{_n(p.mark)} ({who}: {value}، بتاريخ {_d(c['date'])})." if ar else
                    f"{_days(p.days_to_mark)} passed from the first batch to the first claim of "
                    f"{_n(p.mark)} or more ({who}: {value}, for {_d(c['date'])}).")
-    out.extend(_plan_sentence(p, ar, names))
+    out.extend(_plan_sentence(p, lang, names))
     return [s for s in out if s]
 
 
@@ -421,11 +422,13 @@ def _pace(p: Progress, ar: bool) -> str:
             f"{_n(p.per_day)} a day on average.")
 
 
-def _plan_sentence(p: Progress, ar: bool, names: Mapping[str, str] | None) -> list[str]:
+def _plan_sentence(p: Progress, lang: str, names: Mapping[str, str] | None) -> list[str]:
     if p.plan_low is None:
         return []
+    ar = lang == "ar"
     band = _span_text(p.plan_low, p.plan_high)
-    out = [f"الأعداد المخطط لها أو المتوقعة: {band} (عدد المصادر: {p.plan_claimants})." if ar
+    out = [f"الأعداد المخطط لها أو المتوقعة: {band} (عدد {word('claimants', lang)}: "
+           f"{p.plan_claimants})." if ar
            else f"Planned or expected totals claimed: {band}, by "
                 f"{_count(p.plan_claimants, 'claimant')}."]
     for claimant, value in p.ceilings:
@@ -440,7 +443,7 @@ def timeline_sentences(t: Timeline, lang: str = "en") -> list[str]:
     i18n.check_lang(lang)
     ar = lang == "ar"
     out = [f"الادعاءات المؤرخة بين {_d(t.start)} و{_d(t.end)}: {t.claims} (تُحسب النسخ مرة "
-           f"واحدة)، وعدد المصادر: {t.claimants}." if ar else
+           f"واحدة)، وعدد {word('claimants', lang)}: {t.claimants}." if ar else
            f"{_count(t.claims, 'dated claim')} (copies counted once) by "
            f"{_count(t.claimants, 'claimant')} from {_d(t.start)} to {_d(t.end)}."]
     if t.busiest is not None:
@@ -470,7 +473,8 @@ def measure_sentence(series: pd.DataFrame, label: str, lang: str = "en",
     lo, hi = _n(series["lowest"].min()), _n(series["highest"].max())
     n, who = series["statement_id"].nunique(), series["claimant"].nunique()
     latest = _name(last["claimant"], names)
-    return (f"{label}: ادعاءات مؤرخة: {n}، وعدد المصادر: {who}، بين {lo} و{hi}؛ آخرها {value} "
+    return (f"{label}: ادعاءات مؤرخة: {n}، وعدد {word('claimants', lang)}: {who}، بين {lo} "
+            f"و{hi}؛ آخرها {value} "
             f"({latest}، {_d(last['date'])})." if ar else
             f"{label}: {_count(n, 'dated claim')} by {_count(who, 'claimant')}, from {lo} to "
             f"{hi}; latest "
@@ -648,7 +652,7 @@ def _draw_official(ax, official: pd.DataFrame, end: pd.Timestamp, lang: str,
     ax.fill_between(steps["date"], steps["low"], steps["high"], step="post", color="#000",
                     alpha=0.08, lw=0, zorder=1)
     ax.step(steps["date"], steps["value"], where="post", color="#111", lw=1.4, zorder=3,
-            label=f"{word('official', lang)} ({policy})")
+            label=f"{word('official', lang)} ({i18n.policy_name(policy, lang)})")
 
 
 def _legend(fig, handles: list, lang: str, ncols: int = 3) -> None:
@@ -660,7 +664,8 @@ def _official_handles(policy: str, lang: str) -> list:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    return [Line2D([], [], color="#111", lw=1.4, label=f"{word('official', lang)} ({policy})"),
+    official = f"{word('official', lang)} ({i18n.policy_name(policy, lang)})"
+    return [Line2D([], [], color="#111", lw=1.4, label=official),
             Patch(color="#000", alpha=0.12, label=word("official_band", lang))]
 
 

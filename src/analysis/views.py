@@ -114,12 +114,13 @@ def measures_table(figures: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
 def contradictions_table(contra: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """`analysis.contradictions()` for reading: one row per competing value."""
     i18n.check_lang(lang)
+    from analysis.compare import window_label
     from analysis.ledger import measure_labels
 
     labels = measure_labels(lang)
     return pd.DataFrame({
         word("measure", lang): [labels.get(m, m) for m in contra["measure"]],
-        word("window", lang): contra["window"],
+        word("window", lang): [window_label(w, lang) for w in contra["window"]],
         word("figure", lang): contra["value"],
         word("claimants", lang): contra["claimants"],
         word("independent", lang): contra["independent_claimants"],
@@ -132,10 +133,14 @@ def contradictions_table(contra: pd.DataFrame, lang: str = "en") -> pd.DataFrame
 
 
 def sensitivity_table(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
-    """`analysis.sensitivity()` for reading: the estimate under each policy."""
+    """`analysis.sensitivity()` for reading: the estimate under each policy.
+
+    Pass the table made with the same `lang` (`sensitivity(..., lang=lang)`): its explanations
+    are shown as they are; the policy ids are named here.
+    """
     i18n.check_lang(lang)
     return pd.DataFrame({
-        word("policy", lang): table["policy"],
+        word("policy", lang): [i18n.policy_name(p, lang) for p in table["policy"]],
         word("value", lang): [i18n.number(v) for v in table["value"]],
         word("spread", lang): [f"{i18n.number(a)}–{i18n.number(b)}" if pd.notna(a) else ""
                                for a, b in zip(table["low"], table["high"], strict=True)],
@@ -159,12 +164,15 @@ def estimates_html(as_of: object, policy: str, lang: str = "en",
     from analysis.policies import check_policy, estimate, sensitivity
 
     check_policy(policy)
+    i18n.check_lang(lang)
     parts = []
     for measure in measures:
         e = estimate(measure, as_of, policy)
         value = i18n.number(e.value) or ("لا ادعاء" if lang == "ar" else "no claim")
         interval = f" [{i18n.number(e.low)}–{i18n.number(e.high)}]" if e.low is not None else ""
         parts.append(f"<h3>{escape.text(measure_label(measure, lang))}: {escape.text(value)}"
-                     f"{escape.text(interval)} <small>({escape.text(policy)})</small></h3>")
-        parts.append(to_html(sensitivity_table(sensitivity(measure, as_of), lang), lang))
+                     f"{escape.text(interval)} "
+                     f"<small>({escape.text(i18n.policy_name(policy, lang))})</small></h3>")
+        table = sensitivity(measure, as_of, lang=lang)
+        parts.append(to_html(sensitivity_table(table, lang), lang))
     return "\n".join(parts)
