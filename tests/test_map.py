@@ -155,7 +155,8 @@ def test_arabic_map(boundaries, places):
                  "الأرقام المعلنة عن أماكن في المحافظة"):
         assert text in page, text
     assert "<div dir='rtl' lang='ar' class='popup-body'>" in page
-    assert "الجهة المصرِّحة: CENTCOM" in page and "المصدر المنسوب إليه" not in page
+    assert "الجهة المصرِّحة: القيادة المركزية الأميركية (سنتكوم)" in page
+    assert "المصدر المنسوب إليه" not in page
     assert "السياسة «الأرجح»" in page and "السياسة: الأرجح" in page
     assert not re.search(r"السياسة:? (?:conservative|best|upper)", page)
 

@@ -79,6 +79,7 @@ SOURCE_WORDS = re.compile(r"مصدر|مصادر")  # the source (a published ite
 POLICY_AR = {"conservative": "المتحفّظة", "best": "الأرجح", "upper": "القصوى"}
 ENGLISH_POLICY = re.compile(r"\b(?:conservative|best|upper)\b")
 ARABIC = re.compile(r"[\u0600-\u06FF]")
+CENTCOM_AR = "القيادة المركزية الأميركية (سنتكوم)"  # data/raw/claimants.csv
 
 
 def arabic_runs(page: str) -> list[str]:
@@ -122,7 +123,7 @@ def test_arabic_tables_count_claimants_and_name_policies():
         assert f"<small>({POLICY_AR[policy]})</small>" in page
         assert ENGLISH_POLICY.findall(page) == [], policy
         assert "المتحفّظة: أدنى ما ذكرته التصريحات المستقلة (عددها 1؛ نطاق المقارنة: " \
-            "2026-02-16؛ الجهة المصرِّحة: Iraqi Supreme Judicial Council)" in page
+            "2026-02-16؛ الجهة المصرِّحة: مجلس القضاء الأعلى العراقي)" in page
         assert "نطاق المقارنة: أي تاريخ" in page and "week" not in page
 
 
@@ -159,5 +160,5 @@ def test_arabic_map_page_names_the_policy_in_arabic(arabic_pages):
     text = " ".join(runs)
     assert "السياسة «القصوى»" in text  # tooltips, popups, the flow's notes
     assert "السياسة: القصوى" in text  # the legend
-    assert f"{CLAIMANT_AR}: CENTCOM" in text  # each claim in a popup
+    assert f"{CLAIMANT_AR}: {CENTCOM_AR}" in text  # each claim in a popup, by its Arabic name
     assert "المصدر المنسوب إليه" not in text
