@@ -103,15 +103,16 @@ def test_estimate_differs_across_policies(policy, value, explained):
 
 @pytest.mark.parametrize(("policy", "explained"), [
     ("conservative", "المتحفّظة: أدنى ما ذكرته التصريحات المستقلة (عددها 3؛ نطاق المقارنة: "
-                     "2026-02-13؛ الجهة المصرِّحة: Iraqi Foreign Minister)"),
+                     "2026-02-13؛ الجهة المصرِّحة: Iraqi Foreign Minister)"),  # no Arabic name
     ("best", "الأرجح: وسيط ما ذكرته التصريحات المستقلة (عددها 3؛ نطاق المقارنة: 2026-02-13)"),
     ("upper", "القصوى: أعلى ما ذكرته التصريحات المستقلة (عددها 3؛ نطاق المقارنة: 2026-02-13؛ "
-              "الجهة المصرِّحة: CENTCOM)"),
+              "الجهة المصرِّحة: سنتكوم)"),
 ])
 def test_estimate_explained_in_arabic(policy, explained):
-    """Same numbers in every language; the explanation names the policy in Arabic."""
+    """Same numbers in every language; the explanation names the policy and the claimant in
+    Arabic (the claimant's id when it has no Arabic name)."""
     e = policies.estimate("transferred_to_iraq", "2026-02-14", policy, figures=ledger(),
-                          lang="ar")
+                          lang="ar", names={"CENTCOM": "سنتكوم"})
     english = policies.estimate("transferred_to_iraq", "2026-02-14", policy, figures=ledger())
     assert e.explanation == explained
     assert (e.value, e.low, e.high, e.window) == \

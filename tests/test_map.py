@@ -155,7 +155,8 @@ def test_arabic_map(boundaries, places):
                  "الأرقام المعلنة عن أماكن في المحافظة"):
         assert text in page, text
     assert "<div dir='rtl' lang='ar' class='popup-body'>" in page
-    assert "الجهة المصرِّحة: CENTCOM" in page and "المصدر المنسوب إليه" not in page
+    assert "الجهة المصرِّحة: القيادة المركزية الأميركية (سنتكوم)" in page
+    assert "المصدر المنسوب إليه" not in page
     assert "السياسة «الأرجح»" in page and "السياسة: الأرجح" in page
     assert not re.search(r"السياسة:? (?:conservative|best|upper)", page)
 
@@ -205,3 +206,35 @@ def test_map_report_page_size(rendered):
     """The reader downloads one file: Leaflet, jQuery and the boundaries included."""
     size = (rendered / "reports" / "html" / "02_map.html").stat().st_size
     assert 300_000 < size < 1_500_000
+
+
+def test_arabic_popup_names_the_claimant_and_the_hedge():
+    """A claim in an Arabic popup: the claimant's Arabic name and the hedge's Arabic word."""
+    claim = pd.read_csv(io.StringIO(
+        "figure_id,measure_label_en,measure_label_ar,claimant,hedge,value_low,value_best,"
+        "value_high,as_of,period_start,period_end,quote,language,paraphrase,url,outlet\n"
+        "a1,Held,المحتجزون,CENTCOM,at_least,6000,,,2026-01-20,,,أكثر من 6000,ar,,"
+        "https://example.org/a,DVIDS\n"),
+        dtype={"value_low": "Int64", "value_best": "Int64", "value_high": "Int64"},
+        parse_dates=["as_of", "period_start", "period_end"])
+    assert maps.popup_html(claim, "ar", names={"CENTCOM": "سنتكوم"}) == (
+        "<div dir='rtl' lang='ar' class='popup-body'><div class='claim'><b>المحتجزون</b>: "
+        "6,000 على الأقل<br>الجهة المصرِّحة: سنتكوم · 2026-01-20 · التحوّط: على الأقل · "
+        "الأدنى/الأرجح/الأعلى: 6,000 / – / –<div class='quote' dir='rtl' lang='ar'>"
+        "«أكثر من 6000»</div><a href=\"https://example.org/a\" target=\"_blank\" "
+        "rel=\"noopener noreferrer\">DVIDS</a></div></div>")
+    english = maps.popup_html(claim, "en")
+    assert "Claimant: CENTCOM · 2026-01-20 · Hedge: at_least · " in english
+
+
+def test_arabic_place_table_names_kinds_and_joins(places):
+    got = maps.place_table(places, "ar")
+    row = got[got["المكان"] == places.loc[places["place_id"] == "al-hol-camp", "name_ar"].iloc[0]]
+    assert row.astype(str).values.tolist() == [
+        ["مخيم الهول", "مخيم", "1", "محافظة الحسكة (SY-HA)", "برمز المحافظة المعطى له",
+         "عند نقطته"]]
+    english = maps.place_table(places)
+    assert set(english["Kind"]) <= {"country", "region", "governorate", "city", "town", "camp",
+                                    "prison"}
+    assert set(english["Joined by"].str.split(" ").str[0]) <= {"code", "within", "nearest",
+                                                                 "none"}

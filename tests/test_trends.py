@@ -158,6 +158,11 @@ def test_undated_claims_are_listed_not_placed():
         "or period before 2026-01-14: 1.",
         "1 more figure from sources without a publication date: they cannot be shown "
         "to precede as_of and are left out."]
+    assert trends.off_chart_sentences(figures, span, unpublished=1, lang="ar") == [
+        "غير مؤرّخة في مصدرها، فلا توضع على الرسوم في تاريخ مُخمَّن: 2؛ وتخص فترة أو تاريخاً "
+        "قبل 2026-01-14: 1.",
+        "ويُستبعد 1 من الأرقام لأن مصدرها بلا تاريخ نشر، فلا يمكن إثبات أنها سبقت التاريخ "
+        "المختار للتقرير."]  # the reader's words, not the parameter's name
 
 
 def test_small_multiples_need_enough_dated_statements():

@@ -79,6 +79,10 @@ SOURCE_WORDS = re.compile(r"مصدر|مصادر")  # the source (a published ite
 POLICY_AR = {"conservative": "المتحفّظة", "best": "الأرجح", "upper": "القصوى"}
 ENGLISH_POLICY = re.compile(r"\b(?:conservative|best|upper)\b")
 ARABIC = re.compile(r"[\u0600-\u06FF]")
+CENTCOM_AR = "القيادة المركزية الأميركية (سنتكوم)"  # data/raw/claimants.csv
+CODE_CELL = re.compile(r"<td>(?:exact|approx|at_least|at_most|up_to|range|vague|stock|flow|"
+                       r"cumulative|plan|country|region|governorate|city|town|camp|prison|"
+                       r"code|within|nearest|none)\b")
 
 
 def arabic_runs(page: str) -> list[str]:
@@ -122,7 +126,7 @@ def test_arabic_tables_count_claimants_and_name_policies():
         assert f"<small>({POLICY_AR[policy]})</small>" in page
         assert ENGLISH_POLICY.findall(page) == [], policy
         assert "المتحفّظة: أدنى ما ذكرته التصريحات المستقلة (عددها 1؛ نطاق المقارنة: " \
-            "2026-02-16؛ الجهة المصرِّحة: Iraqi Supreme Judicial Council)" in page
+            "2026-02-16؛ الجهة المصرِّحة: مجلس القضاء الأعلى العراقي)" in page
         assert "نطاق المقارنة: أي تاريخ" in page and "week" not in page
 
 
@@ -151,6 +155,8 @@ def test_arabic_figures_page_says_claimant_where_claimants_are_counted(arabic_pa
     assert not re.findall(r"<th>[^<]*(?:مصدر|مصادر)", page)  # no header says "source"
     assert "<td>المتحفّظة</td>" in page and "<small>(القصوى)</small>" in page
     assert [t for t in arabic_runs(page) if ENGLISH_POLICY.search(t)] == []
+    assert CODE_CELL.findall(page) == []  # hedges and measure kinds in Arabic words
+    assert f"<td>{CENTCOM_AR}</td>" in page and "<td>CENTCOM</td>" not in page
 
 
 def test_arabic_map_page_names_the_policy_in_arabic(arabic_pages):
@@ -159,5 +165,112 @@ def test_arabic_map_page_names_the_policy_in_arabic(arabic_pages):
     text = " ".join(runs)
     assert "السياسة «القصوى»" in text  # tooltips, popups, the flow's notes
     assert "السياسة: القصوى" in text  # the legend
-    assert f"{CLAIMANT_AR}: CENTCOM" in text  # each claim in a popup
+    assert f"{CLAIMANT_AR}: {CENTCOM_AR}" in text  # each claim in a popup, by its Arabic name
     assert "المصدر المنسوب إليه" not in text
+    assert re.findall(r"التحوّط: [a-z_]+", text) == []  # the hedge's word, not its code
+    assert CODE_CELL.findall(arabic_pages["02_map"]) == []  # the gazetteer's place kinds
+
+
+# --- Arabic pages: no English codes, claimants by their Arabic names ------------------------
+
+# One claim as `analysis.load_figures()` gives it: only the columns the views read.
+CLAIM = ("figure_id,measure,measure_kind,measure_label_en,measure_label_ar,claimant,"
+         "statement_id,outlet,url,language,published,as_of,period_start,period_end,hedge,"
+         "value_low,value_best,value_high,place_name_en,place_name_ar,quote,paraphrase\n")
+CLAIMS = CLAIM + (
+    "a1,held,stock,Held,المحتجزون,CENTCOM,s1,DVIDS,https://example.org/a,en,2026-01-20,"
+    "2026-01-20,,,approx,,6500,,Hasakah,الحسكة,about 6500 held,\n"
+    "b1,held,stock,Held,المحتجزون,Nobody Named,s2,Reuters,https://example.org/b,en,"
+    "2026-01-21,2026-01-21,,,at_least,6000,,,Hasakah,الحسكة,more than 6000,\n")
+NAMES = {"CENTCOM": "سنتكوم"}  # "Nobody Named" has no Arabic name: shown by its id
+
+
+def claims_frame(text: str = CLAIMS) -> pd.DataFrame:
+    frame = pd.read_csv(io.StringIO(text), dtype={"value_low": "Int64", "value_best": "Int64",
+                                                  "value_high": "Int64"},
+                        parse_dates=["published", "as_of", "period_start", "period_end"])
+    return frame.convert_dtypes()
+
+
+def test_codes_have_arabic_words_and_stay_codes_in_english():
+    from analysis import schema
+
+    hedges = {h: i18n.code_name("hedge", h, "ar") for h in schema.HEDGES}
+    assert hedges == {"exact": "دقيق", "approx": "تقريبي", "at_least": "على الأقل",
+                      "at_most": "على الأكثر", "up_to": "حتى", "range": "نطاق",
+                      "vague": "غير محدد"}
+    kinds = {k: i18n.code_name("kind", k, "ar") for k in schema.MEASURE_KINDS}
+    assert kinds == {"stock": "عدد في تاريخ معيّن", "flow": "عدد لحدث أو فترة",
+                     "cumulative": "مجموع تراكمي", "plan": "خطة أو توقع"}
+    place_kinds = next(f.enum for f in schema.PLACES.fields if f.name == "kind")
+    assert {k: i18n.code_name("place_kind", k, "ar") for k in place_kinds} == {
+        "country": "دولة", "region": "منطقة", "governorate": "محافظة", "city": "مدينة",
+        "town": "بلدة", "camp": "مخيم", "prison": "سجن"}
+    assert [i18n.code_name("match", m, "ar") for m in ("code", "within", "nearest", "none")] \
+        == ["برمز المحافظة المعطى له", "بنقطته داخل المحافظة", "بأقرب محافظة إلى نقطته",
+            "غير مربوط"]
+    for code in (*schema.HEDGES, *schema.MEASURE_KINDS):  # English pages show the code
+        assert i18n.code_name("hedge", code) == code and i18n.code_name("kind", code) == code
+    assert i18n.code_name("hedge", "unheard_of", "ar") == "unheard_of"  # shown as data
+
+
+def test_arabic_contradictions_row_in_arabic_words():
+    contra = analysis.contradictions(figures=claims_frame())  # one ISO week: they compete
+    got = views.contradictions_table(contra, "ar", names=NAMES)
+    assert got.astype(str).values.tolist() == [
+        ["held", "الأسبوع 2026-W04", "6,000 على الأقل", "Nobody Named", "1", "1", "1",
+         "6,000–6,500"],
+        ["held", "الأسبوع 2026-W04", "نحو 6,500", "سنتكوم", "1", "1", "1", "6,000–6,500"]]
+    english = views.contradictions_table(contra)  # English names none by default: the ids
+    assert list(english["Figure"]) == ["at least 6,000", "about 6,500"]
+    assert list(english["Claimants"]) == ["Nobody Named", "CENTCOM"]
+
+
+def test_arabic_contradictions_join_claimant_names():
+    """Two claimants stating the same value: each named, joined as Arabic lists are."""
+    text = CLAIMS.replace("at_least,6000,,", "approx,,6500,")
+    contra = analysis.contradictions(figures=claims_frame(text), include_agreement=True)
+    row = contra[contra["value"] == "about 6,500"]
+    assert row["claimant_ids"].tolist() == [("CENTCOM", "Nobody Named")]
+    got = views.contradictions_table(row, "ar", names=NAMES)
+    assert got["الجهات المصرِّحة"].tolist() == ["سنتكوم؛ Nobody Named"]
+    assert views.contradictions_table(row)["Claimants"].tolist() == ["CENTCOM; Nobody Named"]
+
+
+def test_arabic_ledger_row_names_the_claimant_and_the_hedge():
+    got = views.ledger(claims_frame(), "ar", names=NAMES)
+    assert got.drop(columns=["_url", "_quote_lang"]).astype(str).values.tolist()[0] == [
+        "المحتجزون", "نحو 6,500", "تقريبي", "", "6,500", "", "سنتكوم", "2026-01-20", "الحسكة",
+        "DVIDS", "2026-01-20", "about 6500 held"]
+    assert got[i18n.word("claimant", "ar")].tolist() == ["سنتكوم", "Nobody Named"]
+    assert got[i18n.word("hedge", "ar")].tolist() == ["تقريبي", "على الأقل"]
+    english = views.ledger(claims_frame())
+    assert (english["Claimant"].tolist(), english["Hedge"].tolist()) == \
+        (["CENTCOM", "Nobody Named"], ["approx", "at_least"])
+
+
+def test_arabic_ledger_names_claimants_from_claimants_csv_by_default():
+    got = views.ledger(claims_frame(), "ar")
+    assert got[i18n.word("claimant", "ar")].tolist() == [CENTCOM_AR, "Nobody Named"]
+
+
+def test_arabic_names_are_escaped_like_any_data():
+    hostile = {"CENTCOM": "<script>alert(1)</script> ${x} `y`"}
+    page = views.to_html(views.ledger(claims_frame(), "ar", names=hostile), "ar")
+    assert "<script>" not in page
+    assert "<td>&lt;script&gt;alert(1)&lt;/script&gt; ${x} `y`</td>" in page
+    from analysis import maps
+
+    popup = maps.popup_html(claims_frame(), "ar", names=hostile)
+    assert "<script>" not in popup and "${x}" not in popup and "`y`" not in popup
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &#36;{x} &#96;y&#96;" in popup
+
+
+def test_arabic_measures_table_names_the_kind():
+    got = views.measures_table(analysis.load_figures(), "ar")
+    kinds = dict(zip(analysis.load_measures()["measure"], got[i18n.word("kind", "ar")],
+                     strict=True))
+    assert (kinds["transferred_to_iraq"], kinds["held_by_sdf"]) == \
+        ("مجموع تراكمي", "عدد في تاريخ معيّن")
+    english = views.measures_table(analysis.load_figures())
+    assert set(english["Kind"]) == {"stock", "flow", "cumulative", "plan"}

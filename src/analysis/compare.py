@@ -93,9 +93,11 @@ def window_label(win: str | None, lang: str = "en") -> str:
     return win
 
 
-def value_text(row: pd.Series) -> str:
+def value_text(row: pd.Series, lang: str = "en") -> str:
+    """A claim's (or a contradictions row's) figure with its hedge, via `i18n.format_value`:
+    the English text is also the key contradictions group values by."""
     return i18n.format_value(row["value_low"], row["value_best"], row["value_high"],
-                             row["hedge"])
+                             row["hedge"], lang)
 
 
 def point(row: pd.Series) -> float | None:
@@ -117,12 +119,13 @@ def contradictions(as_of: object = None, figures: pd.DataFrame | None = None,
 
     One row per distinct value in a window where at least two values compete (all windows
     with `include_agreement`). `independent_claimants` counts distinct claimants backing the
-    value; `statements` and `copies` say how often it was stated and reprinted.
+    value; `statements` and `copies` say how often it was stated and reprinted. `claimants`
+    joins their ids for reading; `claimant_ids` keeps them apart, to be named in Arabic.
     """
     data = _figures(figures, as_of).copy()
     columns = ["measure", "window", "value", "hedge", "value_low", "value_best", "value_high",
-               "claimants", "independent_claimants", "statements", "copies", "outlets",
-               "spread_min", "spread_max", "values_in_window"]
+               "claimants", "claimant_ids", "independent_claimants", "statements", "copies",
+               "outlets", "spread_min", "spread_max", "values_in_window"]
     if data.empty:
         return pd.DataFrame(columns=columns)
     data["window"] = data.apply(window, axis=1)
@@ -145,6 +148,7 @@ def contradictions(as_of: object = None, figures: pd.DataFrame | None = None,
                 "value_best": first["value_best"],
                 "value_high": first["value_high"],
                 "claimants": "; ".join(sorted(claims_["claimant"].unique())),
+                "claimant_ids": tuple(sorted(claims_["claimant"].unique())),
                 "independent_claimants": claims_["claimant"].nunique(),
                 "statements": claims_["statement_id"].nunique(),
                 "copies": len(claims_),

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import pandas as pd
 
 from analysis.errors import AnalysisError
+
+T = TypeVar("T")
 
 LANGS = ("en", "ar")
 
@@ -146,6 +150,28 @@ WORDS: dict[str, tuple[str, str]] = {
     "matched": ("Joined by", "طريقة الربط"),
     "km_outside": ("km outside", "كم خارجها"),
     "drawn": ("Drawn", "الرسم"),
+    "cutoff": ("as_of", "التاريخ المختار للتقرير"),
+    "list_sep": ("; ", "؛ "),
+    # codes shown in tables and popups (see `code_name`): English pages show the code itself,
+    # so each English side is the code; measure kinds use the kind_* words above
+    "hedge_exact": ("exact", "دقيق"),
+    "hedge_approx": ("approx", "تقريبي"),
+    "hedge_at_least": ("at_least", "على الأقل"),
+    "hedge_at_most": ("at_most", "على الأكثر"),
+    "hedge_up_to": ("up_to", "حتى"),
+    "hedge_range": ("range", "نطاق"),
+    "hedge_vague": ("vague", "غير محدد"),
+    "place_kind_country": ("country", "دولة"),
+    "place_kind_region": ("region", "منطقة"),
+    "place_kind_governorate": ("governorate", "محافظة"),
+    "place_kind_city": ("city", "مدينة"),
+    "place_kind_town": ("town", "بلدة"),
+    "place_kind_camp": ("camp", "مخيم"),
+    "place_kind_prison": ("prison", "سجن"),
+    "match_code": ("code", "برمز المحافظة المعطى له"),
+    "match_within": ("within", "بنقطته داخل المحافظة"),
+    "match_nearest": ("nearest", "بأقرب محافظة إلى نقطته"),
+    "match_none": ("none", "غير مربوط"),
 }
 
 HEDGE_WORDS: dict[str, tuple[str, str]] = {
@@ -168,6 +194,18 @@ def check_lang(lang: str) -> str:
 def word(key: str, lang: str = "en") -> str:
     en, ar = WORDS[key]
     return ar if lang == "ar" else en
+
+
+def code_name(group: str, code: T, lang: str = "en") -> T | str:
+    """A code (hedge, measure kind, place kind, how a place was joined) for the reader.
+
+    English pages show the code itself, unchanged (it is also what the data and the README
+    call it); Arabic pages its word, `WORDS[f"{group}_{code}"]`. A code without a word, or
+    a missing value, is returned as it is, so it is still escaped and shown like any data.
+    """
+    if lang != "ar" or not isinstance(code, str) or f"{group}_{code}" not in WORDS:
+        return code
+    return word(f"{group}_{code}", lang)
 
 
 def policy_name(policy: str, lang: str = "en") -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -184,3 +185,14 @@ def claimant_names(lang: str = "en", root: object = None) -> dict[str, str]:
     table = load_claimants(root)
     return {c: n for c, n in zip(table["claimant"], table["name_ar"], strict=True)
             if isinstance(n, str) and n.strip()}
+
+
+def names_for(lang: str, names: Mapping[str, str] | None = None) -> Mapping[str, str]:
+    """`names` when given, else `claimant_names(lang)`: read once by a caller that names many
+    claimants (a table, a map), and replaceable by a test's own names."""
+    return claimant_names(lang) if names is None else names
+
+
+def claimant_name(claimant: str, names: Mapping[str, str] | None) -> str:
+    """A claimant as the reader sees it: its name in `names`, else its id as coded."""
+    return (names or {}).get(claimant) or claimant

@@ -19,6 +19,7 @@ import itertools
 import json
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -28,6 +29,7 @@ import pandas as pd
 
 from analysis import escape, geo, i18n, policies
 from analysis.i18n import word
+from analysis.ledger import claimant_name, names_for
 
 if TYPE_CHECKING:
     import folium
@@ -139,7 +141,7 @@ def new_map(lang: str = "en") -> folium.Map:
 # -- popups -----------------------------------------------------------------------------------
 
 
-def _claim_html(r: pd.Series, lang: str) -> str:
+def _claim_html(r: pd.Series, lang: str, names: Mapping[str, str]) -> str:
     e = escape.for_folium
     label = r["measure_label_ar"] if lang == "ar" else r["measure_label_en"]
     value = i18n.format_value(r["value_low"], r["value_best"], r["value_high"], r["hedge"], lang)
@@ -155,16 +157,23 @@ def _claim_html(r: pd.Series, lang: str) -> str:
                  f"<i>({e(word('paraphrase', lang))})</i></div>")
     return (
         f"<div class='claim'><b>{e(label)}</b>: {e(value)}<br>"
-        f"{e(word('claimant', lang))}: {e(r['claimant'])} · {e(when)} · "
-        f"{e(word('hedge', lang))}: {e(r['hedge'])} · "
+        f"{e(word('claimant', lang))}: {e(claimant_name(r['claimant'], names))} · {e(when)} · "
+        f"{e(word('hedge', lang))}: {e(i18n.code_name('hedge', r['hedge'], lang))} · "
         f"{e(word('low', lang))}/{e(word('best', lang))}/{e(word('high', lang))}: {e(bounds)}"
         f"{words}{escape.link(r['url'], r['outlet'], escaper=escape.for_folium)}</div>"
     )
 
 
-def popup_html(claims: pd.DataFrame, lang: str, heading: str = "") -> str:
-    """Popup content: for each claim the figure, hedge, bounds, who, when, words and link."""
-    parts = [_claim_html(r, lang) for _, r in claims.sort_values("figure_id").iterrows()]
+def popup_html(claims: pd.DataFrame, lang: str, heading: str = "",
+               names: Mapping[str, str] | None = None) -> str:
+    """Popup content: for each claim the figure, hedge, bounds, who, when, words and link.
+
+    Claimants are named as in the ledger table (`analysis.views.ledger`): `names`, default
+    `analysis.ledger.claimant_names(lang)`, else the id.
+    """
+    names = names_for(lang, names)
+    parts = [_claim_html(r, lang, names)
+             for _, r in claims.sort_values("figure_id").iterrows()]
     direction = "rtl" if lang == "ar" else "ltr"
     head = f"<b>{escape.for_folium(heading)}</b><hr>" if heading else ""
     return (f"<div dir='{direction}' lang='{lang}' class='popup-body'>{head}"
@@ -272,12 +281,13 @@ def governorate_counts(figures: pd.DataFrame, places: pd.DataFrame) -> pd.Series
 
 
 def shading_layer(figures: pd.DataFrame, places: pd.DataFrame, admin1: gpd.GeoDataFrame,
-                  lang: str) -> folium.FeatureGroup:
+                  lang: str, names: Mapping[str, str] | None = None) -> folium.FeatureGroup:
     """Governorates shaded by the number of figures reported for them, with popups listing
     the claims of places known only to the governorate (drawn as its area)."""
     import folium
 
     e = escape.for_folium
+    names = names_for(lang, names)  # read once for every popup
     counts = governorate_counts(figures, places)
     area_places = places[places["drawn_as"] == "admin1"]
     group = folium.FeatureGroup(name=e(word("shading", lang)))
@@ -297,12 +307,12 @@ def shading_layer(figures: pd.DataFrame, places: pd.DataFrame, admin1: gpd.GeoDa
         title = f"{gov[name_col]} ({code}): {n} {word('figures_n', lang)}"
         parts = [f"<b>{e(title)}</b>"]
         if len(here):
-            names = ", ".join(here[here["kind"] != "governorate"][name_col])
-            if names:
-                parts.append(f"<div>{e(word('known_only', lang))}: {e(names)}</div>")
+            known = ", ".join(here[here["kind"] != "governorate"][name_col])
+            if known:
+                parts.append(f"<div>{e(word('known_only', lang))}: {e(known)}</div>")
             claims = figures[figures["place_id"].isin(here["place_id"])]
             if not claims.empty:
-                parts.append(popup_html(claims, lang))
+                parts.append(popup_html(claims, lang, names=names))
         direction = "rtl" if lang == "ar" else "ltr"
         html = f"<div dir='{direction}' lang='{lang}'>" + "<hr>".join(parts) + "</div>"
         _geojson(admin1[admin1["admin1_code"] == code], style,
@@ -311,12 +321,14 @@ def shading_layer(figures: pd.DataFrame, places: pd.DataFrame, admin1: gpd.GeoDa
 
 
 def country_layer(figures: pd.DataFrame, places: pd.DataFrame, admin0: gpd.GeoDataFrame,
-                  lang: str) -> folium.FeatureGroup | None:
+                  lang: str, names: Mapping[str, str] | None = None
+                  ) -> folium.FeatureGroup | None:
     """Countries shaded for figures about a whole country; off at first (switch on to click,
     as it then lies above the governorates)."""
     import folium
 
     e = escape.for_folium
+    names = names_for(lang, names)
     countries = places[places["drawn_as"] == "country"].sort_values("place_id")
     group = folium.FeatureGroup(name=e(word("country_layer", lang)), show=False)
     drawn = 0
@@ -330,7 +342,8 @@ def country_layer(figures: pd.DataFrame, places: pd.DataFrame, admin0: gpd.GeoDa
         _geojson(shape, {"color": "#b35806", "weight": 2, "fillColor": "#fdb863",
                          "fillOpacity": 0.35, "className": "country"},
                  tooltip=folium.Tooltip(e(title)),
-                 popup=_popup(popup_html(claims, lang, heading=title))).add_to(group)
+                 popup=_popup(popup_html(claims, lang, heading=title, names=names))
+                 ).add_to(group)
         drawn += 1
     return group if drawn else None
 
@@ -341,11 +354,12 @@ def mapped_places(places: pd.DataFrame) -> pd.DataFrame:
 
 
 def marker_layer(figures: pd.DataFrame, places: pd.DataFrame, as_of: object, policy: str,
-                 lang: str) -> folium.FeatureGroup:
+                 lang: str, names: Mapping[str, str] | None = None) -> folium.FeatureGroup:
     """One marker per place with coordinates, sized by its latest figure under `policy`."""
     import folium
 
     e = escape.for_folium
+    names = names_for(lang, names)
     group = folium.FeatureGroup(name=e(word("markers", lang)))
     for _, place in mapped_places(places).iterrows():
         name = place["name_ar"] if lang == "ar" else place["name_en"]
@@ -359,7 +373,7 @@ def marker_layer(figures: pd.DataFrame, places: pd.DataFrame, as_of: object, pol
             size = int(round(2 * radius_px(latest.value)))
             kind = "hedged" if latest.hedged else "exact"
             tip = f"{name} — {latest.text}"
-            popup = _popup(popup_html(claims, lang,
+            popup = _popup(popup_html(claims, lang, names=names,
                                       heading=f"{name} · {word('latest', lang)}: {latest.text}"))
         icon = folium.DivIcon(
             html=f"<div class='dot {kind}' data-place='{e(place['place_id'])}'></div>",
@@ -392,14 +406,18 @@ def _width(value: float | None) -> float:
 
 def transfer_flow_data(figures: pd.DataFrame, places: pd.DataFrame, as_of: object = None,
                        policy: str = "best", lang: str = "en",
-                       destinations: pd.DataFrame | None = None) -> Flow | None:
+                       destinations: pd.DataFrame | None = None,
+                       names: Mapping[str, str] | None = None) -> Flow | None:
     """The flow's numbers and destinations (None when nothing was moved or planned yet).
 
     `destinations` (default `analysis.load_destinations()`) count only for figures in
     `figures`: a place is named, or ruled out, once the report saying so is known.
     """
-    moved = policies.estimate(TRANSFERRED, as_of, policy, figures=figures, lang=lang)
-    planned = policies.estimate(PLANNED, as_of, policy, figures=figures, lang=lang)
+    names = names_for(lang, names)  # claimants named in the explanations
+    moved = policies.estimate(TRANSFERRED, as_of, policy, figures=figures, lang=lang,
+                              names=names)
+    planned = policies.estimate(PLANNED, as_of, policy, figures=figures, lang=lang,
+                                names=names)
     if moved.value is None and planned.value is None:
         return None
     if destinations is None:
@@ -467,12 +485,14 @@ def flow_table(flow: Flow | None, lang: str = "en") -> pd.DataFrame:
 
 def transfer_flow(figures: pd.DataFrame, places: pd.DataFrame, as_of: object = None,
                   policy: str = "best", lang: str = "en",
-                  destinations: pd.DataFrame | None = None) -> folium.FeatureGroup | None:
+                  destinations: pd.DataFrame | None = None,
+                  names: Mapping[str, str] | None = None) -> folium.FeatureGroup | None:
     """Lines from the Ghweran prison area to each named destination: a pale band as wide as
     the planned total, a dark line as wide as the number moved, and both numbers as label."""
     import folium
 
-    flow = transfer_flow_data(figures, places, as_of, policy, lang, destinations)
+    names = names_for(lang, names)
+    flow = transfer_flow_data(figures, places, as_of, policy, lang, destinations, names)
     by_id = places.set_index("place_id")
     if flow is None or not flow.destinations or FLOW_ORIGIN not in by_id.index:
         return None
@@ -491,7 +511,8 @@ def transfer_flow(figures: pd.DataFrame, places: pd.DataFrame, as_of: object = N
                                      class_name="flow-label", sticky=False)
             folium.PolyLine([origin, end], color="#2166ac", weight=_width(flow.moved.value),
                             opacity=0.9, class_name="flow-moved", tooltip=tooltip,
-                            popup=_popup(popup_html(claims, lang, heading=flow.details))
+                            popup=_popup(popup_html(claims, lang, heading=flow.details,
+                                                    names=names))
                             ).add_to(group)
     return group
 
@@ -550,13 +571,15 @@ def _legend(html: str):
 def claims_map(figures: pd.DataFrame, places: pd.DataFrame, admin1: gpd.GeoDataFrame,
                admin0: gpd.GeoDataFrame, lang: str = "en", policy: str = "best",
                as_of: object = None, tiles: str | None = None,
-               destinations: pd.DataFrame | None = None) -> folium.Map:
+               destinations: pd.DataFrame | None = None,
+               names: Mapping[str, str] | None = None) -> folium.Map:
     """The map: base outlines, governorate shading, place markers, the transfer flow.
 
     `figures` are the claims known by `as_of` (`analysis.load_figures(as_of=...)`); `places`
     is the gazetteer (`analysis.load_places()`); `destinations` the places reports name for
     the transfer (default `analysis.load_destinations()`). `tiles` (a folium tile name or URL)
-    adds a tile layer for readers who are online; by default there is none.
+    adds a tile layer for readers who are online; by default there is none. `names` are the
+    claimants' names in popups (default `analysis.ledger.claimant_names(lang)`).
     """
     import folium
 
@@ -566,19 +589,20 @@ def claims_map(figures: pd.DataFrame, places: pd.DataFrame, admin1: gpd.GeoDataF
         places = geo.gazetteer(places, admin1)
     places = places.reset_index(drop=True)
     shown1, shown0 = geo.display_shapes(admin1, admin0)
+    names = names_for(lang, names)
     m = new_map(lang)
     if tiles:
         folium.TileLayer(tiles, name=escape.for_folium(word("tiles", lang)), overlay=True,
                          control=True, show=True).add_to(m)
     base_layer(shown1, shown0, lang, online=bool(tiles)).add_to(m)
-    countries = country_layer(figures, places, shown0, lang)
+    countries = country_layer(figures, places, shown0, lang, names)
     if countries is not None:
         countries.add_to(m)
-    shading_layer(figures, places, shown1, lang).add_to(m)
-    flow = transfer_flow(figures, places, as_of, policy, lang, destinations)
+    shading_layer(figures, places, shown1, lang, names).add_to(m)
+    flow = transfer_flow(figures, places, as_of, policy, lang, destinations, names)
     if flow is not None:
         flow.add_to(m)
-    marker_layer(figures, places, as_of, policy, lang).add_to(m)
+    marker_layer(figures, places, as_of, policy, lang, names).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     _legend(legend_html(lang, policy)).add_to(m)
     return m
@@ -599,11 +623,11 @@ def place_table(places: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
             f" ({p['admin1_km']:.1f} {word('km_outside', lang)})"
         rows.append({
             word("place", lang): p["name_ar"] if lang == "ar" else p["name_en"],
-            word("kind", lang): p["kind"],
+            word("kind", lang): i18n.code_name("place_kind", p["kind"], lang),
             word("precision", lang): int(p["geo_precision"]),
             word("governorate", lang): "" if pd.isna(p["admin1_code"]) else
             f"{gov} ({p['admin1_code']})",
-            word("matched", lang): f"{p['admin1_match']}{km}",
+            word("matched", lang): f"{i18n.code_name('match', p['admin1_match'], lang)}{km}",
             word("drawn", lang): word(f"drawn_{p['drawn_as']}", lang),
         })
     return pd.DataFrame(rows)

@@ -73,18 +73,23 @@ def check_policy(policy: str) -> str:
 
 
 def explain(policy: str, readings: int, window: str, claimant: str | None = None,
-            lang: str = "en") -> str:
+            lang: str = "en", names: Mapping[str, str] | None = None) -> str:
     """How the estimate was read, in the reader's language (the words are in `i18n.WORDS`).
 
     'best: the median of 3 independent statement(s) in window 2026-02-13'; `claimant` is
-    whose reading the estimate is, named for the lowest and highest (not for a median).
+    whose reading the estimate is, named for the lowest and highest (not for a median): in
+    Arabic by its name in `names` (default `analysis.ledger.claimant_names`), as in tables.
     """
     w = i18n.word
     if lang != "ar":
         who = f" ({claimant})" if claimant else ""
         return (f"{policy}: the {w(f'reads_{policy}')} of {readings} {w('independent_n')} "
                 f"in window {window}{who}")
-    who = f"؛ {w('claimant', lang)}: {claimant}" if claimant else ""
+    who = ""
+    if claimant:
+        from analysis.ledger import claimant_name, names_for
+
+        who = f"؛ {w('claimant', lang)}: {claimant_name(claimant, names_for(lang, names))}"
     return (f"{i18n.policy_name(policy, lang)}: {w(f'reads_{policy}', lang)} "
             f"({w('independent_n', lang)} {readings}؛ {w('window', lang)}: "
             f"{compare.window_label(window, lang)}{who})")
@@ -140,19 +145,22 @@ def latest_window(claims: list[Record]) -> tuple[str | None, list[Record]]:
 
 
 def estimate(measure: str, as_of: object = None, policy: str = "best",
-             figures: pd.DataFrame | None = None, lang: str = "en") -> Estimate:
+             figures: pd.DataFrame | None = None, lang: str = "en",
+             names: Mapping[str, str] | None = None) -> Estimate:
     """One number and an interval for `measure` as known on `as_of`, under `policy`.
 
-    `lang` is the language of `explanation` only: the numbers do not depend on it.
+    `lang` (and `names`, see `explain`) are for `explanation` only: the numbers do not
+    depend on them.
     """
     check_policy(policy)
     data = compare._figures(figures, as_of)
     return estimate_from(records(data[data["measure"] == measure]), measure, as_of, policy,
-                         lang)
+                         lang, names)
 
 
 def estimate_from(claims: list[Record], measure: str, as_of: object = None,
-                  policy: str = "best", lang: str = "en") -> Estimate:
+                  policy: str = "best", lang: str = "en",
+                  names: Mapping[str, str] | None = None) -> Estimate:
     """`estimate` over `records` of one measure's claims (filtered here by `as_of`)."""
     check_policy(policy)
     i18n.check_lang(lang)
@@ -173,18 +181,18 @@ def estimate_from(claims: list[Record], measure: str, as_of: object = None,
     highs = [v for v in map(_highest, statements) if v is not None]
     chosen = [r for v, r in readings if v == value]
     who = chosen[0]["claimant"] if chosen and policy != "best" else None
-    explanation = explain(policy, len(readings), win, who, lang)
+    explanation = explain(policy, len(readings), win, who, lang, names)
     return Estimate(measure, stamp, policy, value, min(lows), max(highs), win,
                     len(statements), tuple(sorted(r["figure_id"] for r in current)),
                     explanation)
 
 
 def sensitivity(measure: str, as_of: object = None, figures: pd.DataFrame | None = None,
-                lang: str = "en") -> pd.DataFrame:
+                lang: str = "en", names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The estimate under every policy, side by side (`explanation` in `lang`)."""
     rows = []
     for policy in POLICIES:
-        e = estimate(measure, as_of, policy, figures, lang)
+        e = estimate(measure, as_of, policy, figures, lang, names)
         rows.append({"policy": policy, "value": e.value, "low": e.low, "high": e.high,
                      "window": e.window, "statements": e.statements,
                      "explanation": e.explanation})

@@ -30,7 +30,11 @@ import pandas as pd
 
 from analysis import compare, escape, i18n, policies
 from analysis.i18n import word
-from analysis.ledger import claimant_names, measure_labels  # noqa: F401  (notebooks use them)
+from analysis.ledger import (  # noqa: F401  (notebooks use claimant_names, measure_labels)
+    claimant_name,
+    claimant_names,
+    measure_labels,
+)
 
 TRANSFER = "transferred_to_iraq"
 PLAN = "planned_transfer_total"
@@ -355,8 +359,7 @@ def _span_text(low: object, high: object) -> str:
     return _n(low) if _n(low) == _n(high) else f"{_n(low)}–{_n(high)}"
 
 
-def _name(claimant: str, names: Mapping[str, str] | None) -> str:
-    return (names or {}).get(claimant) or claimant
+_name = claimant_name  # a claimant in captions and charts, as in tables and popups
 
 
 def progress_sentences(p: Progress, lang: str = "en",
@@ -527,9 +530,10 @@ def off_chart_sentences(figures: pd.DataFrame, span: tuple[pd.Timestamp, pd.Time
            f"holding for a date or period before {start}: {n_early}."]
     if unpublished:
         out.append(f"ويُستبعد {unpublished} من الأرقام لأن مصدرها بلا تاريخ نشر، فلا يمكن "
-                   "إثبات أنها سبقت تاريخ as_of." if ar else
+                   f"إثبات أنها سبقت {word('cutoff', lang)}." if ar else
                    f"{_count(unpublished, 'more figure')} from sources without a publication "
-                   "date: they cannot be shown to precede as_of and are left out.")
+                   f"date: they cannot be shown to precede {word('cutoff', lang)} and are left "
+                   "out.")
     return out
 
 

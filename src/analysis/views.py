@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from analysis import escape, i18n
@@ -18,20 +20,28 @@ LEDGER_COLUMNS = ("measure", "figure", "hedge", "low", "best", "high", "claimant
                   "place", "outlet", "published", "quote")
 
 
-def ledger(figures: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
-    """One row per claim, in the reader's words: figure with hedge, bounds, who, when, quote."""
+def ledger(figures: pd.DataFrame, lang: str = "en",
+           names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """One row per claim, in the reader's words: figure with hedge, bounds, who, when, quote.
+
+    Claimants are named from `names` (default `analysis.ledger.claimant_names(lang)`: the
+    Arabic names in claimants.csv, none in English), else by their id.
+    """
+    from analysis.ledger import claimant_name, names_for
+
     i18n.check_lang(lang)
+    names = names_for(lang, names)
     rows = []
     for _, r in figures.iterrows():
         rows.append({
             word("measure", lang): _label(r, lang),
             word("figure", lang): i18n.format_value(r["value_low"], r["value_best"],
                                                     r["value_high"], r["hedge"], lang),
-            word("hedge", lang): r["hedge"],
+            word("hedge", lang): i18n.code_name("hedge", r["hedge"], lang),
             word("low", lang): i18n.number(r["value_low"]),
             word("best", lang): i18n.number(r["value_best"]),
             word("high", lang): i18n.number(r["value_high"]),
-            word("claimant", lang): r["claimant"],
+            word("claimant", lang): claimant_name(r["claimant"], names),
             word("when", lang): i18n.format_when(r["as_of"], r["period_start"],
                                                  r["period_end"], lang),
             word("place", lang): r["place_name_ar"] if lang == "ar" else r["place_name_en"],
@@ -105,24 +115,29 @@ def measures_table(figures: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     counts = figures["measure"].value_counts()
     return pd.DataFrame({
         word("measure", lang): measures["label_ar" if lang == "ar" else "label_en"],
-        word("kind", lang): measures["kind"],
+        word("kind", lang): measures["kind"].map(lambda k: i18n.code_name("kind", k, lang)),
         word("definition", lang): measures["definition"],
         word("claims", lang): [int(counts.get(m, 0)) for m in measures["measure"]],
     })
 
 
-def contradictions_table(contra: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
-    """`analysis.contradictions()` for reading: one row per competing value."""
+def contradictions_table(contra: pd.DataFrame, lang: str = "en",
+                         names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """`analysis.contradictions()` for reading: one row per competing value, its figure and
+    claimants in the reader's words (claimants named as in `ledger`)."""
     i18n.check_lang(lang)
-    from analysis.compare import window_label
-    from analysis.ledger import measure_labels
+    from analysis.compare import value_text, window_label
+    from analysis.ledger import claimant_name, measure_labels, names_for
 
     labels = measure_labels(lang)
+    names = names_for(lang, names)
+    sep = word("list_sep", lang)
     return pd.DataFrame({
         word("measure", lang): [labels.get(m, m) for m in contra["measure"]],
         word("window", lang): [window_label(w, lang) for w in contra["window"]],
-        word("figure", lang): contra["value"],
-        word("claimants", lang): contra["claimants"],
+        word("figure", lang): [value_text(r, lang) for _, r in contra.iterrows()],
+        word("claimants", lang): [sep.join(claimant_name(c, names) for c in ids)
+                                  for ids in contra["claimant_ids"]],
         word("independent", lang): contra["independent_claimants"],
         word("statements", lang): contra["statements"],
         word("copies", lang): contra["copies"],
@@ -161,10 +176,12 @@ KEY_MEASURES = ("transferred_to_iraq", "planned_transfer_total", "held_by_sdf")
 def estimates_html(as_of: object, policy: str, lang: str = "en",
                    measures: tuple[str, ...] = KEY_MEASURES) -> str:
     """For each key measure: the policy's number as a heading, then every policy side by side."""
+    from analysis.ledger import claimant_names
     from analysis.policies import check_policy, estimate, sensitivity
 
     check_policy(policy)
     i18n.check_lang(lang)
+    names = claimant_names(lang)  # read once for every explanation
     parts = []
     for measure in measures:
         e = estimate(measure, as_of, policy)
@@ -173,6 +190,6 @@ def estimates_html(as_of: object, policy: str, lang: str = "en",
         parts.append(f"<h3>{escape.text(measure_label(measure, lang))}: {escape.text(value)}"
                      f"{escape.text(interval)} "
                      f"<small>({escape.text(i18n.policy_name(policy, lang))})</small></h3>")
-        table = sensitivity(measure, as_of, lang=lang)
+        table = sensitivity(measure, as_of, lang=lang, names=names)
         parts.append(to_html(sensitivity_table(table, lang), lang))
     return "\n".join(parts)
