@@ -222,3 +222,14 @@ def test_a_warm_kernel_runs_subprocesses_and_forks(tmp_path, monkeypatch, zygote
                                      kernel_manager_class=kernels.ForkKernelManager)
     text = "".join(o.get("text", "") for o in out.cells[0].outputs)
     assert text.replace("\r", "") == "0\n[1, 2]\nshell-ok\n"
+
+
+def test_a_bad_request_does_not_kill_the_zygote(tmp_path, monkeypatch, zygote):
+    import socket
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as conn:
+        conn.connect(zygote.address)
+        conn.send(b"not json")
+        assert conn.recv(4096) == b""  # dropped, no kernel
+    monkeypatch.setenv(kernels.ADDRESS, zygote.address)
+    assert run_probe(probe_notebook(tmp_path), monkeypatch)["warm"] is True

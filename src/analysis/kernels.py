@@ -100,8 +100,8 @@ def serve(listener_fd: int, runner_pid: int) -> None:
         conn, _ = listener.accept()
         try:
             _serve_one(listener, conn)
-        except OSError:
-            pass
+        except Exception:  # noqa: BLE001 - one bad request (closed early, truncated, not
+            pass  # JSON) is dropped; its worker then starts a plain kernel, the zygote lives on
         finally:
             conn.close()
 
