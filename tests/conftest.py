@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def claims_frame(text: str) -> pd.DataFrame:
+    """A tiny ledger of claims from inline CSV text, typed as `analysis.load_figures` types it."""
+    frame = pd.read_csv(io.StringIO(text), dtype={"value_low": "Int64", "value_best": "Int64",
+                                                  "value_high": "Int64"},
+                        parse_dates=["published", "as_of", "period_start", "period_end"])
+    return frame.convert_dtypes()
 
 
 def copy_project(dest: Path) -> Path:

@@ -6,6 +6,7 @@ import io
 
 import pandas as pd
 import pytest
+from conftest import claims_frame
 
 from analysis import compare as claims
 from analysis import policies
@@ -30,10 +31,7 @@ e3,escaped,flow,Syrian Interior Ministry,government,moi-0120b,Alsumaria,2026-01-
 
 
 def ledger(text: str = LEDGER) -> pd.DataFrame:
-    frame = pd.read_csv(io.StringIO(text), dtype={"value_low": "Int64", "value_best": "Int64",
-                                                  "value_high": "Int64"},
-                        parse_dates=["published", "as_of", "period_start", "period_end"])
-    return frame.convert_dtypes()
+    return claims_frame(text)
 
 
 def test_claims_newest_first_and_as_of():

@@ -2,6 +2,7 @@ import html
 import io
 import re
 
+import conftest
 import pandas as pd
 import pytest
 from conftest import cli, copy_project
@@ -186,10 +187,7 @@ NAMES = {"CENTCOM": "سنتكوم"}  # "Nobody Named" has no Arabic name: shown 
 
 
 def claims_frame(text: str = CLAIMS) -> pd.DataFrame:
-    frame = pd.read_csv(io.StringIO(text), dtype={"value_low": "Int64", "value_best": "Int64",
-                                                  "value_high": "Int64"},
-                        parse_dates=["published", "as_of", "period_start", "period_end"])
-    return frame.convert_dtypes()
+    return conftest.claims_frame(text)
 
 
 def test_codes_have_arabic_words_and_stay_codes_in_english():

@@ -174,16 +174,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "match_none": ("none", "غير مربوط"),
 }
 
-HEDGE_WORDS: dict[str, tuple[str, str]] = {
-    "exact": ("", ""),
-    "approx": ("about", "نحو"),
-    "at_least": ("at least", "على الأقل"),
-    "at_most": ("at most", "على الأكثر"),
-    "up_to": ("up to", "حتى"),
-    "range": ("between", "بين"),
-    "vague": ("vaguely", "تقريباً"),
-}
-
 
 def check_lang(lang: str) -> str:
     if lang not in LANGS:

@@ -73,25 +73,25 @@ def _outputs_intact(record: dict, task: Task) -> bool:
     return True
 
 
-def _data_part(p: paths.Paths, record: dict, data_version: str) -> tuple[str, list[str]]:
+def _data_part(p: paths.Paths, record: dict, manifest: dict) -> tuple[str, list[str]]:
     """The data part of a key now, for the files the last run read; and those that changed."""
-    from analysis.manifest import load_manifest
-
     read = record.get("inputs") or {}
     if not read:
-        return cache.data_part(None, data_version), []
-    now = cache.current_inputs(load_manifest(p.root), sorted(read),
-                               paths.relative(p.processed, p.root))
-    return cache.data_part(now, data_version), [k for k in sorted(read) if now[k] != read[k]]
+        return cache.data_part(None, manifest["data_version"]), []
+    now = cache.current_inputs(manifest, sorted(read), paths.relative(p.processed, p.root))
+    return (cache.data_part(now, manifest["data_version"]),
+            [k for k in sorted(read) if now[k] != read[k]])
 
 
-def check_cache(p: paths.Paths, task: Task, force: bool) -> tuple[cache.Key, str | None, dict]:
-    """(key, reason to run or None when cached, previous record, kept even when stale)."""
+def check_cache(p: paths.Paths, task: Task, force: bool,
+                manifest: dict) -> tuple[cache.Key, str | None, dict]:
+    """(key, reason to run or None when cached, previous record, kept even when stale);
+    `manifest` is read once per run by the caller."""
     try:
         record = json.loads(_record_path(p, task).read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
         record = {}
-    data, changed_files = _data_part(p, record, task.data_version)
+    data, changed_files = _data_part(p, record, manifest)
     key = cache.key_for(task.notebook, task.parameters, data)
     if force:
         return key, "--force", record
@@ -175,7 +175,7 @@ def _log_result(r: Result, log: Callable[[str], None]) -> None:
         log(f"[FAILED ] {r.name} in {r.seconds:.1f}s: {r.error}")
 
 
-def _other_reports(p: paths.Paths, done: set[str], data_version: str) -> list[Result]:
+def _other_reports(p: paths.Paths, done: set[str], manifest: dict) -> list[Result]:
     """Reports of earlier runs that are still whole and current (same notebook, same data):
     the index keeps listing them when a run renders only some notebooks."""
     out = []
@@ -188,10 +188,10 @@ def _other_reports(p: paths.Paths, done: set[str], data_version: str) -> list[Re
         notebook = p.notebooks / str(record.get("notebook", ""))
         task = Task(notebook, page, p.reports / "executed" / f"{page}.ipynb",
                     p.reports / "html" / f"{page}.html", record.get("parameters", {}),
-                    data_version)
+                    manifest["data_version"])
         if page in done or not notebook.is_file() or not _outputs_intact(record, task):
             continue
-        key = cache.key_for(notebook, task.parameters, _data_part(p, record, data_version)[0])
+        key = cache.key_for(notebook, task.parameters, _data_part(p, record, manifest)[0])
         if key.changed(record.get("key")):
             continue
         out.append(_cached(record, task, "listed"))
@@ -233,9 +233,12 @@ def run(parameter_sets: list[dict] | dict | None = None, root: Path | str | None
 def _run_locked(p: paths.Paths, tasks: list[Task], jobs: int | None, force: bool,
                 explain: bool, scheduler: str | None,
                 log: Callable[[str], None]) -> list[Result]:
+    from analysis.manifest import load_manifest
+
+    manifest = load_manifest(p.root)
     to_run, results, keys = [], [], {}
     for t in tasks:
-        key, reason, record = check_cache(p, t, force)
+        key, reason, record = check_cache(p, t, force, manifest)
         keys[t.page] = key
         if explain:
             log(f"[explain] {t.page}: key {key.digest} "
@@ -268,7 +271,7 @@ def _run_locked(p: paths.Paths, tasks: list[Task], jobs: int | None, force: bool
             record_path.unlink(missing_ok=True)  # never reuse a failed run
     results += ran
     data_version = tasks[0].data_version
-    listed = results + _other_reports(p, {r.name for r in results}, data_version)
+    listed = results + _other_reports(p, {r.name for r in results}, manifest)
     atomic.write_text(p.reports / "index.html", reports.index_html(listed, data_version))
     log(summary(results))
     failed = sum(r.status == "failed" for r in results)

@@ -81,6 +81,19 @@ class Table:
 
 SLUG = r"^[a-z0-9][a-z0-9._-]*$"
 
+def quote_fields(what: str) -> tuple[Field, Field, Field]:
+    """The words a row is grounded in, and where they stand in the source's stored text
+    (checked by `analysis.validate` the same way for every table that has them)."""
+    return (
+        Field("quote", "string", f"{what}, in the source's language; required when the "
+              "source's text is stored."),
+        Field("quote_start", "integer", "Start offset of the quote in the stored text.",
+              minimum=0),
+        Field("quote_end", "integer", "End offset (exclusive) of the quote in the stored text.",
+              minimum=0),
+    )
+
+
 SOURCES = Table(
     name="sources",
     filename="sources.csv",
@@ -200,12 +213,7 @@ FIGURES = Table(
         Field("period_end", "date", "End of the period a flow covers."),
         Field("place_id", "string", "Where the figure holds (places.place_id).", True),
         Field("destination_place_id", "string", "Destination of a transfer (places.place_id)."),
-        Field("quote", "string", "The phrase stating the figure, in the source's language; "
-              "required when the source's text is stored."),
-        Field("quote_start", "integer", "Start offset of the quote in the stored text.",
-              minimum=0),
-        Field("quote_end", "integer", "End offset (exclusive) of the quote in the stored text.",
-              minimum=0),
+        *quote_fields("The phrase stating the figure"),
         Field("paraphrase", "string", "A short English summary of the claim (not a quotation)."),
         Field("confidence", "string", "Coder's confidence that the figure is read right.",
               enum=CONFIDENCE),
@@ -234,12 +242,7 @@ DESTINATIONS = Table(
         Field("role", "string", "named: the report names the place as a destination; "
               "ruled_out: it says detainees are not sent there.", True,
               enum=DESTINATION_ROLES),
-        Field("quote", "string", "The words naming or ruling out the place, in the source's "
-              "language; required when the source's text is stored."),
-        Field("quote_start", "integer", "Start offset of the quote in the stored text.",
-              minimum=0),
-        Field("quote_end", "integer", "End offset (exclusive) of the quote in the stored text.",
-              minimum=0),
+        *quote_fields("The words naming or ruling out the place"),
         Field("paraphrase", "string", "A short English summary of what the report says about "
               "the place (not a quotation).", True),
         Field("notes", "string", "Coding notes."),
