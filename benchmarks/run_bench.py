@@ -79,11 +79,24 @@ def empty_notebooks(folder: Path, count: int) -> list[str]:
     return paths
 
 
+FLOOR_FAILURES: list[str] = []
+
+
 def floor_seconds(folder: Path, paths: list[str], jobs: int) -> float:
-    """papermill on empty notebooks, through a spawn process pool like the runner's."""
+    """papermill on empty notebooks, through a spawn process pool like the runner's.
+
+    Stock papermill fails now and then (about one run in a hundred here, a kernel that does
+    not answer); such a run is reported at the end and measured again, not counted.
+    """
     script = folder / "floor.py"
     script.write_text(FLOOR, encoding="utf-8")
-    return timed([PY, str(script), str(jobs), *paths])
+    for _ in range(3):
+        try:
+            return timed([PY, str(script), str(jobs), *paths])
+        except subprocess.CalledProcessError as exc:
+            lines = (exc.stderr or b"").decode(errors="replace").strip().splitlines()
+            FLOOR_FAILURES.append(lines[-1] if lines else f"exit status {exc.returncode}")
+    raise SystemExit("the papermill floor failed three times in a row: " + FLOOR_FAILURES[-1])
 
 
 def peak_memory(cmd: list[str]) -> tuple[float, float]:
@@ -142,6 +155,8 @@ def main() -> int:
     print(f"notebooks: {count}, jobs: {args.jobs}, repeats: {args.repeat} (medians)")
     print(f"(a) cold run --force      {med(cold):7.2f} s   papermill floor {med(floor):6.2f} s"
           f"   ratio {med(cold) / med(floor):5.2f}   (target <= 1.3)")
+    pairs = sorted(c / f for c, f in zip(cold, floor, strict=True))
+    print(f"    ratio of each interleaved pair: {pairs[0]:.2f} to {pairs[-1]:.2f}")
     print(f"(b) no-change run         {med(nochange):7.2f} s   cold run {med(cold):6.2f} s"
           f"   ratio {med(nochange) / med(cold):5.3f}   (target <= 0.05)")
     print(f"(c) import analysis       {med(imp_analysis):7.3f} s   import pandas "
@@ -149,6 +164,8 @@ def main() -> int:
           "   (target <= 1.15)")
     print(f"(d) peak memory, cold run {pss:7.0f} MiB PSS ({rss:.0f} MiB RSS summed over the "
           "runner, workers, zygote and kernels)")
+    for failure in FLOOR_FAILURES:
+        print(f"    a floor run failed and was measured again: {failure}")
     return 0
 
 

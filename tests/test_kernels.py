@@ -3,6 +3,7 @@ with whoever asked for them."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -233,3 +234,51 @@ def test_a_bad_request_does_not_kill_the_zygote(tmp_path, monkeypatch, zygote):
         assert conn.recv(4096) == b""  # dropped, no kernel
     monkeypatch.setenv(kernels.ADDRESS, zygote.address)
     assert run_probe(probe_notebook(tmp_path), monkeypatch)["warm"] is True
+
+
+async def _ready_then(km: kernels.ForkKernelManager, kill_first: bool = False) -> dict:
+    """Start a kernel, wait until the client says it is ready, run one line."""
+    await km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    seen: list[dict] = []
+    try:
+        if kill_first:
+            os.killpg(km.provisioner.pid, 9)
+        await kc.wait_for_ready(timeout=30)
+        reply = await kc.execute_interactive("print(6 * 7)", timeout=30, output_hook=seen.append)
+        return {"client": type(kc).__name__, "status": reply["content"]["status"],
+                "streams": [m["content"]["text"] for m in seen if m["msg_type"] == "stream"]}
+    finally:
+        kc.stop_channels()
+        await km.shutdown_kernel(now=True)
+
+
+@pytest.mark.parametrize("warm", [True, False])
+def test_the_client_is_ready_without_waiting_for_silence(monkeypatch, zygote, warm):
+    """Ready once IOPub shows the idle status of its own kernel_info request, and then runs
+    code with the right outputs (no status of the handshake taken for the code's)."""
+    if warm:
+        monkeypatch.setenv(kernels.ADDRESS, zygote.address)
+    else:
+        monkeypatch.delenv(kernels.ADDRESS, raising=False)
+    got = asyncio.run(_ready_then(kernels.ForkKernelManager(kernel_name="python3")))
+    assert got == {"client": "ReadyClient", "status": "ok", "streams": ["42\n"]}
+
+
+def test_the_client_says_when_the_kernel_died_before_it_was_ready(monkeypatch, zygote):
+    monkeypatch.setenv(kernels.ADDRESS, zygote.address)
+    with pytest.raises(RuntimeError, match="Kernel died before replying to kernel_info"):
+        asyncio.run(_ready_then(kernels.ForkKernelManager(kernel_name="python3"),
+                                kill_first=True))
+
+
+def test_the_fork_server_compiles_the_page_templates_once_for_all_workers():
+    """Importing analysis.preload (the workers' fork server does) leaves a warm exporter."""
+    code = ("from analysis import reports\n"
+            "assert reports._exporter.cache_info().currsize == 0\n"
+            "import analysis.preload\n"
+            "print(reports._exporter.cache_info().currsize)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "1"

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from conftest import cli, copy_project
 
+import analysis
 from analysis import i18n, trends
 
 COLUMNS = ("figure_id,measure,measure_kind,claimant,claimant_type,statement_id,outlet,"
@@ -173,6 +174,20 @@ def test_small_multiples_need_enough_dated_statements():
         ["held_by_sdf", "escaped_from_prison"]
     early = known("2026-01-25")
     assert trends.multiples_measures(early, trends.time_span(early, "2026-01-25")) == []
+
+
+@pytest.mark.parametrize("as_of", ["2026-02-20", "2026-02-28", None])
+def test_each_panel_holds_what_its_own_claim_series_holds(as_of):
+    """The small multiples split one series by measure: the same frames, row for row, as one
+    `claim_series` per measure (what the panels and their captions used to draw from)."""
+    figures = analysis.load_figures(as_of=as_of)  # the real ledger: many measures
+    span = trends.time_span(figures, as_of)
+    panels = trends._panels(figures, span, min_statements=1)
+    assert list(panels) == trends.multiples_measures(figures, span, min_statements=1)
+    assert len(panels) >= 3
+    for measure, series in panels.items():
+        alone = trends._in_span(trends.claim_series(figures, measure), span)
+        pd.testing.assert_frame_equal(series, alone.reset_index(drop=True))
 
 
 # --- captions -----------------------------------------------------------------------------

@@ -28,7 +28,9 @@ from analysis.errors import AnalysisError
 from analysis.reports import Result, Task
 
 CACHE_DIR = ".cache"
-WORKER_PRELOAD = ["analysis.reports", "analysis.kernels", "papermill", "nbconvert", "nbformat"]
+WORKER_PRELOAD = [
+    "analysis.reports", "analysis.kernels", "papermill", "nbconvert", "nbformat",
+    "analysis.preload"]
 
 
 def page_name(stem: str, given: dict, several: bool) -> str:

@@ -105,9 +105,10 @@ def claim_series(figures: pd.DataFrame, measure: str | None = None) -> pd.DataFr
     total reprinted by ten outlets is one voice; two different readings of one statement stay
     two rows, because they disagree. `value` is the claim's one number (`compare.point`).
     """
+    data = figures[[c for c in SERIES_INPUT if c in figures.columns]]
     if measure is not None:
-        figures = figures[figures["measure"] == measure]
-    data = dated(figures[[c for c in SERIES_INPUT if c in figures.columns]])
+        data = data[data["measure"] == measure]
+    data = dated(data)
     key = ["measure", "statement_id", "date", "hedge", "value_low", "value_best", "value_high"]
     groups = data.sort_values("figure_id").groupby(key, sort=False, dropna=False)
     first = groups.nth(0).reset_index(drop=True)  # whole first rows, NaN kept (not .first())
@@ -135,7 +136,8 @@ def official_series(figures: pd.DataFrame, measure: str = TRANSFER,
     for. A day's reports replace the previous estimate, they are never added to it.
     """
     policies.check_policy(policy)
-    claims = policies.records(figures[figures["measure"] == measure])
+    columns = [c for c in policies.COLUMNS if c in figures.columns]  # narrow first: cheaper
+    claims = policies.records(figures.loc[figures["measure"] == measure, columns])
     own = {r["figure_id"]: r["as_of"] if r["as_of"] is not None else r["period_end"]
            for r in claims}
     rows = []
@@ -207,14 +209,25 @@ def off_chart(figures: pd.DataFrame, span: tuple[pd.Timestamp, pd.Timestamp] | N
 def multiples_measures(figures: pd.DataFrame, span: tuple[pd.Timestamp, pd.Timestamp] | None,
                        min_statements: int = MIN_STATEMENTS) -> list[str]:
     """Measures other than the transfer total and plans with enough dated claims in the span."""
+    return list(_panels(figures, span, min_statements))
+
+
+def _panels(figures: pd.DataFrame, span: tuple[pd.Timestamp, pd.Timestamp] | None,
+            min_statements: int = MIN_STATEMENTS) -> dict[str, pd.DataFrame]:
+    """The small multiples' measures, in order, each with its claims in the span.
+
+    One `claim_series` split by measure: the same rows, in the same order, as one call per
+    measure (the series is sorted within a measure), at a sixth of the cost.
+    """
     if span is None:
-        return []
+        return {}
     series = _in_span(claim_series(figures), span)
     series = series[(series["kind"] != "plan") & (series["measure"] != TRANSFER)]
     counts = series.groupby("measure")["statement_id"].nunique()
     enough = set(counts[counts >= min_statements].index)
     first = [m for m in PREFERRED if m in enough]
-    return first + sorted(enough - set(first))
+    return {m: series[series["measure"] == m].reset_index(drop=True)
+            for m in first + sorted(enough - set(first))}
 
 
 # --- facts for the captions ---------------------------------------------------------------
@@ -488,12 +501,8 @@ def multiples_sentences(figures: pd.DataFrame, as_of: object = None, lang: str =
                         labels: Mapping[str, str] | None = None,
                         names: Mapping[str, str] | None = None) -> list[str]:
     """One caption line per small multiple, in the panels' order."""
-    span = time_span(figures, as_of)
-    out = []
-    for measure in multiples_measures(figures, span):
-        series = _in_span(claim_series(figures, measure), span)
-        out.append(measure_sentence(series, (labels or {}).get(measure, measure), lang, names))
-    return out
+    return [measure_sentence(series, (labels or {}).get(measure, measure), lang, names)
+            for measure, series in _panels(figures, time_span(figures, as_of)).items()]
 
 
 def caption_html(sentences: list[str], lang: str = "en") -> str:
@@ -581,9 +590,14 @@ def _date_axis(ax, span: tuple[pd.Timestamp, pd.Timestamp], lang: str,
     In Arabic the value axis moves to the right, where a right-to-left reader starts.
     """
     import matplotlib.dates as mdates
+    from matplotlib.ticker import FixedLocator
 
-    ax.set_xlim(span[0] - pd.Timedelta(days=1), span[1] + pd.Timedelta(days=2))
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=ticks))
+    low, high = span[0] - pd.Timedelta(days=1), span[1] + pd.Timedelta(days=2)
+    ax.set_xlim(low, high)
+    # The automatic locator's choice, made once: it is asked again at every draw and for
+    # every layout pass, and building its date rules was a fifth of drawing a chart.
+    auto = mdates.AutoDateLocator(minticks=3, maxticks=ticks)
+    ax.xaxis.set_major_locator(FixedLocator(auto.tick_values(low, high)))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d"))
     years = sorted({span[0].year, span[1].year})
     ax.set_xlabel("–".join(str(y) for y in years), fontsize=8, color="#555")
@@ -738,7 +752,7 @@ def cumulative_figure(figures: pd.DataFrame, as_of: object = None, policy: str =
         ax.set_ylim(0, top * 1.08)
         _as_of_line(ax, as_of, lang)
         title = measure_label or word("transferred", lang)
-        ax.set_title(title, loc="right" if lang == "ar" else "left", fontsize=11)
+        ax.set_title(title, loc="right" if lang == "ar" else "left", fontsize=11, y=1)
         ax.set_ylabel(word("detainees", lang))
         _legend(fig, handles, lang)
         return fig
@@ -749,16 +763,15 @@ def multiples_figure(figures: pd.DataFrame, as_of: object = None, policy: str = 
     """Small multiples for the other measures with enough dated claims, on one time axis."""
     i18n.check_lang(lang)
     span = time_span(figures, as_of)
-    measures = multiples_measures(figures, span)
-    if not measures:
+    panels = _panels(figures, span)
+    if not panels:
         return None
-    rows = math.ceil(len(measures) / 2)
+    rows = math.ceil(len(panels) / 2)
     with _style(lang):
         fig = _figure(9, 2.7 * rows + 0.8)
         axes = fig.subplots(rows, 2, squeeze=False, sharex=True).ravel()
         types = set()
-        for ax, measure in zip(axes, measures, strict=False):
-            series = _in_span(claim_series(figures, measure), span)
+        for ax, (measure, series) in zip(axes, panels.items(), strict=False):
             types |= set(series["claimant_type"])
             if series["kind"].iloc[0] in ("stock", "cumulative"):
                 _draw_official(ax, official_series(figures, measure, policy), span[1], lang,
@@ -768,9 +781,9 @@ def multiples_figure(figures: pd.DataFrame, as_of: object = None, policy: str = 
             _thousands(ax)
             ax.set_ylim(0, series["highest"].max() * 1.3)
             label = (labels or {}).get(measure, measure)
-            ax.set_title(label, loc="right" if lang == "ar" else "left", fontsize=9.5)
+            ax.set_title(label, loc="right" if lang == "ar" else "left", fontsize=9.5, y=1)
             _as_of_line(ax, as_of, lang)
-        for ax in axes[len(measures):]:
+        for ax in axes[len(panels):]:
             ax.set_visible(False)
         _legend(fig, _official_handles(policy, lang) + _type_handles(sorted(types), lang), lang,
                 ncols=4)
@@ -810,7 +823,7 @@ def timeline_figure(figures: pd.DataFrame, as_of: object = None, lang: str = "en
         _date_axis(ax, span, lang)
         _as_of_line(ax, as_of, lang)
         ax.set_title(word("timeline_title", lang),
-                     loc="right" if lang == "ar" else "left", fontsize=11)
+                     loc="right" if lang == "ar" else "left", fontsize=11, y=1)
         kinds = [k for k in KIND_COLOURS if k in set(series["kind"])]
         handles = [Line2D([], [], ls="none", marker="o", ms=6, color=KIND_COLOURS[k],
                           label=word(f"kind_{k}", lang)) for k in kinds]
