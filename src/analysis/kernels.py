@@ -40,7 +40,8 @@ from traitlets import DottedObjectName, Type
 
 # What the notebooks import (and what ipykernel imports to start), loaded once in the zygote.
 PRELOAD = (
-    "ipykernel.kernelapp", "ipykernel.ipkernel", "IPython.display", "matplotlib_inline",
+    "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython.display",
+    "matplotlib_inline",
     "numpy", "pandas", "pyarrow", "shapely", "pyproj", "pyogrio", "geopandas",
     "matplotlib", "matplotlib.figure", "matplotlib.backends.backend_agg",
     "branca", "folium", "jinja2",
