@@ -236,6 +236,15 @@ def test_a_bad_request_does_not_kill_the_zygote(tmp_path, monkeypatch, zygote):
     assert run_probe(probe_notebook(tmp_path), monkeypatch)["warm"] is True
 
 
+def _in_own_loop(coro):
+    """asyncio.run in a thread of its own: the browser tests' Playwright keeps a loop running
+    in the main thread for the whole session."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 async def _ready_then(km: kernels.ForkKernelManager, kill_first: bool = False) -> dict:
     """Start a kernel, wait until the client says it is ready, run one line."""
     await km.start_kernel()
@@ -262,15 +271,15 @@ def test_the_client_is_ready_without_waiting_for_silence(monkeypatch, zygote, wa
         monkeypatch.setenv(kernels.ADDRESS, zygote.address)
     else:
         monkeypatch.delenv(kernels.ADDRESS, raising=False)
-    got = asyncio.run(_ready_then(kernels.ForkKernelManager(kernel_name="python3")))
+    got = _in_own_loop(_ready_then(kernels.ForkKernelManager(kernel_name="python3")))
     assert got == {"client": "ReadyClient", "status": "ok", "streams": ["42\n"]}
 
 
 def test_the_client_says_when_the_kernel_died_before_it_was_ready(monkeypatch, zygote):
     monkeypatch.setenv(kernels.ADDRESS, zygote.address)
     with pytest.raises(RuntimeError, match="Kernel died before replying to kernel_info"):
-        asyncio.run(_ready_then(kernels.ForkKernelManager(kernel_name="python3"),
-                                kill_first=True))
+        _in_own_loop(_ready_then(kernels.ForkKernelManager(kernel_name="python3"),
+                                 kill_first=True))
 
 
 def test_the_fork_server_compiles_the_page_templates_once_for_all_workers():
@@ -282,3 +291,34 @@ def test_the_fork_server_compiles_the_page_templates_once_for_all_workers():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "1"
+
+
+def test_socket_folders_of_killed_runs_are_swept_and_live_ones_kept():
+    import shutil
+    import socket
+    import tempfile
+
+    tmp = tempfile.mkdtemp(prefix="sweep-")  # short: a socket path has at most 107 bytes
+    try:
+        def folder(name: str, age: float, bound: bool = False):
+            path = os.path.join(tmp, name)
+            os.mkdir(path, 0o700)
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            sock.bind(os.path.join(path, "socket"))
+            sock.listen(1)
+            if not bound:  # a killed run: the file stays, nothing holds it
+                sock.close()
+            os.utime(path, (time.time() - age, time.time() - age))
+            return sock
+
+        folder(kernels.FOLDER_PREFIX + "killed", age=3600)
+        live = folder(kernels.FOLDER_PREFIX + "live", age=3600, bound=True)
+        folder(kernels.FOLDER_PREFIX + "starting", age=1)  # may not be bound yet
+        folder("someone-else", age=3600)
+        removed = kernels.sweep_stale(tmp)
+        assert removed == [os.path.join(tmp, kernels.FOLDER_PREFIX + "killed")]
+        assert sorted(os.listdir(tmp)) == [kernels.FOLDER_PREFIX + "live",
+                                           kernels.FOLDER_PREFIX + "starting", "someone-else"]
+        live.close()
+    finally:
+        shutil.rmtree(tmp)

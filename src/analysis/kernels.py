@@ -48,6 +48,7 @@ PRELOAD = (
     "analysis.ledger", "analysis.views", "analysis.compare", "analysis.policies",
     "analysis.maps", "analysis.trends",
 )
+FOLDER_PREFIX = "analysis-kernels-"  # one temporary folder per run, holding its socket
 ADDRESS = "ANALYSIS_KERNELS"  # environment variable: the zygote's socket, set for workers
 _LAUNCHER = "ipykernel_launcher"
 
@@ -59,7 +60,8 @@ class Zygote:
     """The zygote of one run: started by the runner, stopped (with its kernels) at the end."""
 
     def __init__(self) -> None:
-        self.folder = tempfile.mkdtemp(prefix="analysis-kernels-")  # 0700: only us
+        sweep_stale()
+        self.folder = tempfile.mkdtemp(prefix=FOLDER_PREFIX)  # 0700: only us
         self.address = os.path.join(self.folder, "socket")
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         listener.bind(self.address)
@@ -82,6 +84,38 @@ class Zygote:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def sweep_stale(tmp: str | None = None, older_than: float = 60.0) -> list[str]:
+    """Remove the socket folders of runs that were killed (SIGKILL skips `Zygote.stop`).
+
+    A folder goes when it is ours, over a minute old, and its socket is bound by no process
+    (the kernel's list of Unix sockets, /proc/net/unix): a live run's folder is never touched,
+    and no zygote is ever connected to just to see if it answers.
+    """
+    tmp = tmp or tempfile.gettempdir()
+    now, removed, bound = time.time(), [], None
+    with contextlib.suppress(OSError), os.scandir(tmp) as entries:
+        for entry in entries:
+            if not entry.name.startswith(FOLDER_PREFIX):
+                continue
+            with contextlib.suppress(OSError):
+                st = entry.stat(follow_symlinks=False)
+                if (not entry.is_dir(follow_symlinks=False) or st.st_uid != os.getuid()
+                        or now - st.st_mtime < older_than):
+                    continue
+                if bound is None:
+                    bound = _bound_unix_sockets()
+                if os.path.join(entry.path, "socket") not in bound:
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                    removed.append(entry.path)
+    return removed
+
+
+def _bound_unix_sockets() -> set[str]:
+    with open("/proc/net/unix", encoding="utf-8", errors="replace") as fh:
+        next(fh)  # header: Num RefCount Protocol Flags Type St Inode Path
+        return {fields[7] for line in fh if len(fields := line.split()) >= 8}
 
 
 def serve(listener_fd: int, runner_pid: int) -> None:
