@@ -322,3 +322,19 @@ def test_socket_folders_of_killed_runs_are_swept_and_live_ones_kept():
         live.close()
     finally:
         shutil.rmtree(tmp)
+
+
+def test_the_client_waits_for_a_kernel_slower_than_its_first_request(tmp_path, monkeypatch):
+    """A kernel that takes longer than the client's 1-s wait answers every kernel_info it was
+    sent, in order: the client must take the late replies, not chase them forever."""
+    spec = tmp_path / "kernels" / "slow"
+    spec.mkdir(parents=True)
+    start = ("import sys, time; time.sleep(2.5); sys.argv[0] = 'ipykernel_launcher'; "
+             "from ipykernel.kernelapp import launch_new_instance; launch_new_instance()")
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-c", start, "-f", "{connection_file}"],
+        "display_name": "slow", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    monkeypatch.delenv(kernels.ADDRESS, raising=False)
+    got = _in_own_loop(_ready_then(kernels.ForkKernelManager(kernel_name="slow")))
+    assert got == {"client": "ReadyClient", "status": "ok", "streams": ["42\n"]}

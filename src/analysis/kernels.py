@@ -318,14 +318,15 @@ class ReadyClient(AsyncKernelClient):
     async def wait_for_ready(self, timeout: float | None = None) -> None:
         deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
         while True:
-            asked = self.kernel_info()
+            self.kernel_info()
             try:
                 reply = await self.shell_channel.get_msg(timeout=1)
             except Empty:
                 reply = None
+            # The reply may answer an earlier request (a kernel slower than 1 s to start
+            # answers them all, in order): wait for the idle status of the one it answers.
             if (reply is not None and reply["msg_type"] == "kernel_info_reply"
-                    and reply["parent_header"].get("msg_id") == asked
-                    and await self._idle_after(asked)):
+                    and await self._idle_after(reply["parent_header"].get("msg_id"))):
                 self._handle_kernel_info_reply(reply)
                 return
             if not await self._async_is_alive():
