@@ -31,6 +31,7 @@ LANGS = ("en", "ar")  # the languages of pages (analysis.i18n.LANGS; i18n import
 RTL = ("ar",)  # of them, the ones written right to left
 LANG_TAG = "lang-"  # a markdown cell tagged lang-ar is narrative for Arabic pages only
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
+_ARABIC = re.compile("[\u0600-\u06ff]")  # the Arabic block: letters, digits, marks
 
 
 @dataclass(frozen=True)
@@ -388,7 +389,9 @@ def index_html(results: list[Result], data_version: str) -> str:
         if r.data_version and r.data_version != data_version:  # reused: what it read is same
             params += (f" · made from data version {r.data_version}; the files it read are "
                        "unchanged since")
-        rows.append(f'<li class="{status.lower()}"><a href="html/{esc(r.name)}.html">'
+        # an Arabic page's title is Arabic (title_of); a failed run's is the notebook's name
+        marked = ' dir="rtl" lang="ar"' if _ARABIC.search(r.title) else ""
+        rows.append(f'<li class="{status.lower()}"><a href="html/{esc(r.name)}.html"{marked}>'
                     f"{esc(r.title or r.name)}</a> <small>({esc(r.name)}, {status}{detail})"
                     f"<br>{esc(params)}</small></li>")
     as_of = ", ".join(sorted({str(r.parameters.get("as_of", "—")) for r in results}))
