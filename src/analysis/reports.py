@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import copy
 import functools
 import hashlib
 import html
@@ -26,7 +27,11 @@ from analysis.errors import AnalysisError
 
 TEMPLATES = Path(__file__).parent / "templates"
 KERNEL = "python3"
+LANGS = ("en", "ar")  # the languages of pages (analysis.i18n.LANGS; i18n imports pandas)
+RTL = ("ar",)  # of them, the ones written right to left
+LANG_TAG = "lang-"  # a markdown cell tagged lang-ar is narrative for Arabic pages only
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
+_ARABIC = re.compile("[\u0600-\u06ff]")  # the Arabic block: letters, digits, marks
 
 
 @dataclass(frozen=True)
@@ -124,13 +129,58 @@ def effective_parameters(notebooks: list[Path], parameters: dict) -> dict[Path, 
     return out
 
 
-def title_of(nb) -> str:
-    for cell in nb.cells:
+def page_lang(parameters: dict) -> str:
+    """The language of the page made with `parameters`: its `lang`, English when it has none.
+
+    A `lang` no page is written in (the notebook raises on it) gives an English page, as it
+    always did: `<html lang="en">` and the English narrative.
+    """
+    lang = parameters.get("lang", "en")
+    return lang if lang in LANGS else "en"
+
+
+def narrative_langs(cell) -> set[str]:
+    """The languages a markdown cell is written for (its `lang-xx` tags); empty: every page."""
+    if cell.get("cell_type") != "markdown":
+        return set()
+    return {t[len(LANG_TAG):] for t in cell.get("metadata", {}).get("tags", [])
+            if t.startswith(LANG_TAG)}
+
+
+def for_page(cells: list, lang: str) -> list:
+    """The cells a page in `lang` shows: every cell but the markdown written for another language.
+
+    Each narrative markdown cell of a notebook is tagged `lang-en` or `lang-ar` and followed by
+    its translation; a markdown cell without a `lang-` tag is on every page, and code cells
+    are never dropped (their outputs follow the `lang` parameter).
+    """
+    return [c for c in cells if not (langs := narrative_langs(c)) or lang in langs]
+
+
+def title_of(nb, lang: str = "en") -> str:
+    """The first level-1 heading of the markdown a page in `lang` shows."""
+    for cell in for_page(nb.cells, lang):
         if cell.cell_type == "markdown":
             for line in cell.source.splitlines():
                 if line.startswith("# "):
                     return line[2:].strip()
     return ""
+
+
+def select_language(nb, lang: str) -> None:
+    """Keep, in place, only the markdown of a page in `lang` (see `for_page`).
+
+    The executed notebook (reports/executed) is the page's record, so it keeps only the page's
+    language, as the HTML does, for three reasons. Nothing run is lost: markdown is not
+    executed, and the other language's narrative is in the committed notebook, whose cells
+    are part of the run key. The record renders to its page (`render_html`) and reads in
+    JupyterLab as the page does, not as English paragraphs between Arabic tables. And cell
+    ids, assigned by position in `normalise`, are the same in the record and the page and do
+    not move when a translation is added: an English record and page keep the ids (and the
+    page its bytes) they had before the notebooks had Arabic cells. The kept cells keep their
+    `lang-` tags: they say which markdown is narrative in which language.
+    """
+    nb.cells = for_page(nb.cells, lang)
 
 
 def normalise(nb, task: Task) -> None:
@@ -144,7 +194,7 @@ def normalise(nb, task: Task) -> None:
             if "text/plain" in data:
                 data["text/plain"] = _ADDRESS.sub("", data["text/plain"])
     nb.metadata.pop("papermill", None)
-    nb.metadata["title"] = title_of(nb) or task.notebook.stem
+    nb.metadata["title"] = title_of(nb, page_lang(task.parameters)) or task.notebook.stem
     nb.metadata["analysis"] = {
         "notebook": task.notebook.name,
         "parameters": task.parameters,
@@ -164,11 +214,35 @@ def _exporter():
 
 
 def render_html(nb) -> str:
+    """The page: `<html lang>` from the `lang` parameter, and only that language's narrative.
+
+    The markdown written for another language is left out (`for_page`). The kept narrative
+    cells lose their `lang-` tags on the way (nbconvert would make each tag a CSS class, and
+    English pages would no longer have the bytes they had before the notebooks had Arabic
+    cells); a right-to-left one is wrapped in `<div dir="rtl" lang="ar">` by the template
+    (templates/offline), the way each Arabic table and caption carries its own `dir`, since
+    the page's code and outputs are not all right to left.
+    """
     exporter = _exporter()
-    lang = nb.metadata.get("analysis", {}).get("parameters", {}).get("lang", "en")
-    exporter.language_code = lang if lang in ("en", "ar") else "en"  # <html lang="…">
-    body, _ = exporter.from_notebook_node(nb)
+    lang = page_lang(nb.metadata.get("analysis", {}).get("parameters", {}))
+    exporter.language_code = lang  # <html lang="…">
+    page = copy.copy(nb)  # the page's cells, the notebook left as it is
+    page.cells = [_page_cell(c) for c in for_page(nb.cells, lang)]
+    body, _ = exporter.from_notebook_node(page)
     return body
+
+
+def _page_cell(cell):
+    langs = narrative_langs(cell)
+    if not langs:
+        return cell
+    cell = copy.copy(cell)
+    cell.metadata = copy.copy(cell.metadata)
+    cell.metadata.tags = [t for t in cell.metadata.tags if not t.startswith(LANG_TAG)]
+    rtl = [lang for lang in RTL if lang in langs]
+    if rtl:  # the language of right-to-left narrative, read by templates/offline/index.html.j2
+        cell.metadata["analysis_rtl"] = rtl[0]
+    return cell
 
 
 def warm_up() -> None:
@@ -233,6 +307,7 @@ def execute(task: Task) -> Result:
     try:
         nb = nbformat.read(str(running), as_version=4) if running.is_file() else \
             nbformat.read(str(task.notebook), as_version=4)
+        select_language(nb, page_lang(task.parameters))  # before normalise numbers the cells
         normalise(nb, task)
         nb.metadata["analysis"]["inputs"] = inputs
         nb.metadata["analysis"]["status"] = status
@@ -314,7 +389,9 @@ def index_html(results: list[Result], data_version: str) -> str:
         if r.data_version and r.data_version != data_version:  # reused: what it read is same
             params += (f" · made from data version {r.data_version}; the files it read are "
                        "unchanged since")
-        rows.append(f'<li class="{status.lower()}"><a href="html/{esc(r.name)}.html">'
+        # an Arabic page's title is Arabic (title_of); a failed run's is the notebook's name
+        marked = ' dir="rtl" lang="ar"' if _ARABIC.search(r.title) else ""
+        rows.append(f'<li class="{status.lower()}"><a href="html/{esc(r.name)}.html"{marked}>'
                     f"{esc(r.title or r.name)}</a> <small>({esc(r.name)}, {status}{detail})"
                     f"<br>{esc(params)}</small></li>")
     as_of = ", ".join(sorted({str(r.parameters.get("as_of", "—")) for r in results}))
