@@ -37,7 +37,8 @@ def hostile(tmp_path_factory):
     edit(raw / "sources.csv", 3, outlet="<img src=x onerror=alert(6)> Outlet")
     edit(raw / "places.csv", 5, name_en="<script>alert(7)</script> Camp",
          name_ar="<script>alert(8)</script> مخيم")
-    edit(raw / "measures.csv", 0, label_en="<svg onload=alert(9)> measure")
+    edit(raw / "measures.csv", 0, label_en="<svg onload=alert(9)> measure",
+         definition_ar="<svg onload=alert(10)> تعريف")  # shown by the Arabic run, the last
     for args in (["build"], ["run"], ["run", "-p", "lang", "ar"]):
         result = cli("--root", str(root), *args)
         assert result.returncode == 0, result.stderr
@@ -61,6 +62,8 @@ def test_reports_show_hostile_text_as_text(hostile, page, name):
     text = page.inner_text("body") + "".join(f.inner_text("body") for f in frames[1:])
     if name != "03_trends":
         assert "<script>alert(4)</script>" in text  # shown, literally
+    if name == "01_figures":
+        assert "<svg onload=alert(10)> تعريف" in text  # the Arabic definition, as text
     clean(page)
 
 

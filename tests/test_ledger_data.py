@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pandas as pd
 from conftest import ROOT
@@ -86,3 +87,20 @@ def test_transfer_destinations_as_coded():
     places = analysis.load_places().set_index("place_id")
     assert set(places.loc[got["place_id"], "kind"]) == {"prison"}
     assert set(places.loc[got["place_id"], "country_iso3"]) == {"IRQ"}
+
+
+# What an Arabic definition must carry over unchanged: dates, numbers, and the ids of fields
+# and measures it names (as_of, place_id, transferred_to_iraq, detained_in_2025…).
+KEPT = re.compile(r"\d{4}-\d{2}-\d{2}|[a-z][a-z0-9]*(?:_[a-z0-9]+)+|\d+")
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+def test_arabic_definitions_keep_the_english_dates_numbers_and_ids():
+    measures = analysis.load_measures()
+    assert measures["definition_ar"].notna().all()
+    for m, en, ar in zip(measures["measure"], measures["definition"],
+                         measures["definition_ar"], strict=True):
+        assert sorted(KEPT.findall(ar)) == sorted(KEPT.findall(en)), m
+        assert re.search(r"[\u0600-\u06FF]", ar), m
+        # Latin script only for what the English names as data: codes, fields, ids
+        assert set(LATIN_WORD.findall(ar)) <= set(LATIN_WORD.findall(en)), m

@@ -135,6 +135,9 @@ CASES = {
     "bad measure kind": ("measures.csv", 0, {"kind": "total"},
                          "error: data/raw/measures.csv:2: kind: 'total' is not one of stock, "
                          "flow, cumulative, plan"),
+    "empty Arabic definition": ("measures.csv", 2, {"definition_ar": ""},
+                                "error: data/raw/measures.csv:4: definition_ar: is required but "
+                                "empty"),
     "destination dangling figure": ("destinations.csv", 0, {"figure_id": "rf-999"},
                                     "error: data/raw/destinations.csv:2: figure_id: 'rf-999' is "
                                     "not a figure_id in data/raw/figures.csv"),
@@ -183,7 +186,7 @@ def test_bad_row_is_reported_and_nothing_written(project, case):
     code, lines = run_build(project, command)
     assert code == 1
     assert any(line.startswith(expected) for line in lines), lines
-    if filename == "destinations.csv":  # the whole message, and nothing else
+    if filename in ("destinations.csv", "measures.csv"):  # the whole message, nothing else
         assert lines == [expected]
 
 
@@ -205,19 +208,22 @@ def test_several_problems_one_line_each(project):
     ]
 
 
+MEASURES_HEADER = b"measure,label_en,label_ar,kind,definition,definition_ar\n"
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (b"\xef\xbb\xbfmeasure,label_en,label_ar,kind,definition\n",
+        (b"\xef\xbb\xbf" + MEASURES_HEADER,
          "data/raw/measures.csv:1: starts with a byte-order mark"),
-        (b"measure,label_en,label_ar,kind,definition\nx,\"unbalanced,a,b,stock,d\n",
+        (MEASURES_HEADER + b"x,\"unbalanced,a,b,stock,d,e\n",
          "data/raw/measures.csv:"),
-        (b"measure;label_en;label_ar;kind;definition\n",
+        (MEASURES_HEADER.replace(b",", b";"),
          "data/raw/measures.csv:1: missing column(s) measure, label_en"),
-        (b"measure,label_en,label_ar,kind,definition\n\xff\xfe,a,b,stock,d\n",
+        (MEASURES_HEADER + b"\xff\xfe,a,b,stock,d,e\n",
          "data/raw/measures.csv:2: not valid UTF-8"),
-        (b"measure,label_en,label_ar,kind,definition\nx,a,b,stock,d,\n",
-         "data/raw/measures.csv:2: has 6 fields, expected 5"),
+        (MEASURES_HEADER + b"x,a,b,stock,d,e,\n",
+         "data/raw/measures.csv:2: has 7 fields, expected 6"),
         (b"", "data/raw/measures.csv:1: file is empty"),
     ],
     ids=["bom", "unbalanced-quote", "wrong-delimiter", "not-utf8", "trailing-comma", "empty"],
@@ -248,7 +254,39 @@ def test_extra_unknown_column(project):
     code, lines = run_build(project)
     assert code == 1
     assert "error: data/raw/measures.csv:1: unknown column(s) 'comment' (expected: " \
-        "measure,label_en,label_ar,kind,definition)" in lines
+        "measure,label_en,label_ar,kind,definition,definition_ar)" in lines
+
+
+def test_measures_without_arabic_definitions(project):
+    """A measures.csv from before definition_ar (English definitions only) is refused."""
+    path = project / "data" / "raw" / "measures.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    assert rows[0][-1] == "definition_ar"
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(row[:-1] for row in rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    code, lines = run_build(project)
+    assert code == 1
+    assert lines == ["error: data/raw/measures.csv:1: missing column(s) definition_ar "
+                     "(expected: measure,label_en,label_ar,kind,definition,definition_ar)"]
+
+
+def test_arabic_definition_is_checked_like_any_required_field(tmp_path):
+    """Empty or missing on any row: one problem per row, naming its line and the field."""
+    from analysis import schema
+
+    path = tmp_path / "measures.csv"
+    path.write_text("measure,label_en,label_ar,kind,definition,definition_ar\n"
+                    "a,A,أ,stock,Held at a date.,المحتجزون في تاريخ معيّن.\n"
+                    "b,B,ب,flow,Moved in one batch.,\n"
+                    'c,C,ج,plan,Planned.,""\n', encoding="utf-8")
+    raw, problems = validate.read_csv(schema.MEASURES, path, "measures.csv")
+    assert problems == []
+    problems, bad = validate.check_columns(raw)
+    assert bad == {(1, "definition_ar"), (2, "definition_ar")}
+    assert [str(p) for p in problems] == [
+        "measures.csv:3: definition_ar: is required but empty",
+        "measures.csv:4: definition_ar: is required but empty"]
 
 
 def test_nul_in_a_file(project):
@@ -292,9 +330,9 @@ def test_line_numbers_count_physical_lines(tmp_path):
     from analysis import schema
 
     path = tmp_path / "measures.csv"
-    path.write_text("measure,label_en,label_ar,kind,definition\n"
-                    'a,A,أ,stock,"two\nlines"\n'
-                    "b,B,ب,sideways,d\n", encoding="utf-8")
+    path.write_text("measure,label_en,label_ar,kind,definition,definition_ar\n"
+                    'a,A,أ,stock,"two\nlines",د\n'
+                    "b,B,ب,sideways,d,د\n", encoding="utf-8")
     raw, problems = validate.read_csv(schema.MEASURES, path, "measures.csv")
     assert problems == []
     problems, bad = validate.check_columns(raw)

@@ -160,6 +160,13 @@ def test_arabic_figures_page_says_claimant_where_claimants_are_counted(arabic_pa
     assert f"<td>{CENTCOM_AR}</td>" in page and "<td>CENTCOM</td>" not in page
 
 
+def test_arabic_figures_page_defines_the_measures_in_arabic(arabic_pages):
+    page = html.unescape(arabic_pages["01_figures"])
+    measures = analysis.load_measures()
+    assert [d for d in measures["definition_ar"] if f"<td>{d}</td>" not in page] == []
+    assert [d for d in measures["definition"] if d in page] == []
+
+
 def test_arabic_map_page_names_the_policy_in_arabic(arabic_pages):
     runs = arabic_runs(arabic_pages["02_map"])
     assert [t for t in runs if ENGLISH_POLICY.search(t)] == []
@@ -272,3 +279,37 @@ def test_arabic_measures_table_names_the_kind():
         ("مجموع تراكمي", "عدد في تاريخ معيّن")
     english = views.measures_table(analysis.load_figures())
     assert set(english["Kind"]) == {"stock", "flow", "cumulative", "plan"}
+
+
+# Two measures as `analysis.load_measures()` gives them (claims_frame's claims are all "held").
+MEASURES = (
+    "measure,label_en,label_ar,kind,definition,definition_ar\n"
+    "held,Held,المحتجزون,stock,\"Held at a date; not at large.\","
+    "المحتجزون في تاريخ معيّن؛ لا الطلقاء.\n"
+    "moved,Moved,المنقولون,cumulative,Moved since 2026-01-21; a running total.,"
+    "المنقولون منذ 2026-01-21؛ مجموع تراكمي.\n")
+
+
+def test_measures_table_defines_each_measure_in_the_readers_language():
+    measures = pd.read_csv(io.StringIO(MEASURES), dtype="string")
+    english = pd.read_csv(io.StringIO(
+        "Measure,Kind,Definition,Claims\n"
+        "Held,stock,\"Held at a date; not at large.\",2\n"
+        "Moved,cumulative,Moved since 2026-01-21; a running total.,0\n"), dtype=str)
+    arabic = pd.read_csv(io.StringIO(
+        "المقياس,النوع,التعريف,الادعاءات\n"
+        "المحتجزون,عدد في تاريخ معيّن,المحتجزون في تاريخ معيّن؛ لا الطلقاء.,2\n"
+        "المنقولون,مجموع تراكمي,المنقولون منذ 2026-01-21؛ مجموع تراكمي.,0\n"), dtype=str)
+    for lang, expected in (("en", english), ("ar", arabic)):
+        got = views.measures_table(claims_frame(), lang, measures=measures)
+        pd.testing.assert_frame_equal(got.astype(str), expected, obj=lang)
+
+
+def test_measures_table_of_the_ledger_gives_each_language_its_definitions():
+    measures = analysis.load_measures()
+    figures = analysis.load_figures()
+    arabic = views.measures_table(figures, "ar")[i18n.word("definition", "ar")]
+    english = views.measures_table(figures)["Definition"]
+    assert arabic.tolist() == measures["definition_ar"].tolist()
+    assert english.tolist() == measures["definition"].tolist()
+    assert all(ARABIC.search(d) for d in arabic) and not any(ARABIC.search(d) for d in english)

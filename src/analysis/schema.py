@@ -131,7 +131,10 @@ MEASURES = Table(
         Field("kind", "string",
               "stock (population at a date), flow (during a period), cumulative (running "
               "total), plan (expected or planned number).", True, enum=MEASURE_KINDS),
-        Field("definition", "string", "One-line definition.", True),
+        Field("definition", "string", "One-line definition, in English: what is and is not "
+              "counted.", True),
+        Field("definition_ar", "string", "The definition in Arabic, for Arabic pages; says "
+              "exactly what the English one says.", True),
     ),
 )
 

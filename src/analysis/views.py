@@ -106,17 +106,21 @@ def banner(figures: pd.DataFrame, as_of: object, lang: str = "en") -> str:
     return f'<p class="banner" dir="{direction}" lang="{lang}">{escape.text(text)}</p>'
 
 
-def measures_table(figures: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
-    """The measures with their kind, definition and how many claims each has."""
+def measures_table(figures: pd.DataFrame, lang: str = "en",
+                   measures: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The measures with their kind, definition and how many claims each has, in the reader's
+    language: label_ar and definition_ar on Arabic pages, label_en and definition on English
+    ones. `measures` defaults to `analysis.load_measures()` (a test passes its own)."""
     from analysis.ledger import load_measures
 
     i18n.check_lang(lang)
-    measures = load_measures()
+    measures = load_measures() if measures is None else measures
     counts = figures["measure"].value_counts()
+    ar = lang == "ar"
     return pd.DataFrame({
-        word("measure", lang): measures["label_ar" if lang == "ar" else "label_en"],
+        word("measure", lang): measures["label_ar" if ar else "label_en"],
         word("kind", lang): measures["kind"].map(lambda k: i18n.code_name("kind", k, lang)),
-        word("definition", lang): measures["definition"],
+        word("definition", lang): measures["definition_ar" if ar else "definition"],
         word("claims", lang): [int(counts.get(m, 0)) for m in measures["measure"]],
     })
 
