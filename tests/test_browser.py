@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import clean
+from conftest import clean, cli, copy_project
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import analysis
@@ -144,3 +144,25 @@ def test_trends_report_shows_the_chart(rendered, page):
     img.wait_for()
     assert img.evaluate("e => e.naturalWidth") > 300
     clean(page)
+
+
+# Every text block with Arabic letters, as the reader's browser lays it out.
+ARABIC_BLOCKS = """() => [...document.querySelectorAll('p, li, h1, h2, h3')]
+  .filter(e => /[\\u0600-\\u06ff]/.test(e.textContent))
+  .map(e => [e.tagName, getComputedStyle(e).direction, getComputedStyle(e).textAlign,
+             e.textContent.trim().slice(0, 30)])"""
+
+
+def test_arabic_pages_read_right_to_left(page, tmp_path):
+    """Headings, narrative, captions and the banner of an Arabic page are right to left and
+    start on the right (JupyterLab's theme aligns paragraphs left unless told otherwise)."""
+    root = copy_project(tmp_path / "project")
+    result = cli("--root", str(root), "run", "-p", "lang", "ar", "01_figures", "03_trends")
+    assert result.returncode == 0, result.stderr
+    for name in ("01_figures", "03_trends"):
+        page.goto((root / "reports" / "html" / f"{name}.html").as_uri())
+        blocks = page.evaluate(ARABIC_BLOCKS)
+        assert len(blocks) > 10
+        wrong = [b for b in blocks if b[1] != "rtl" or b[2] not in ("start", "right")]
+        assert wrong == []
+        clean(page)

@@ -181,6 +181,12 @@ def check_lang(lang: str) -> str:
     return lang
 
 
+def html_lang(lang: str) -> str:
+    """The `dir` and `lang` attributes of an HTML element written in `lang`: a page mixes
+    right-to-left Arabic with left-to-right code and numbers, so each element says its own."""
+    return f'dir="{"rtl" if lang == "ar" else "ltr"}" lang="{lang}"'
+
+
 def word(key: str, lang: str = "en") -> str:
     en, ar = WORDS[key]
     return ar if lang == "ar" else en

@@ -507,20 +507,17 @@ def multiples_sentences(figures: pd.DataFrame, as_of: object = None, lang: str =
 
 def caption_html(sentences: list[str], lang: str = "en") -> str:
     """Escaped caption paragraph, right-to-left in Arabic."""
-    direction = "rtl" if lang == "ar" else "ltr"
     body = " ".join(escape.text(s) for s in sentences)
-    return f'<p class="caption" dir="{direction}" lang="{lang}">{body}</p>'
+    return f'<p class="caption" {i18n.html_lang(lang)}>{body}</p>'
 
 
 def list_html(sentences: list[str], lang: str = "en") -> str:
-    direction = "rtl" if lang == "ar" else "ltr"
     items = "".join(f"<li>{escape.text(s)}</li>" for s in sentences)
-    return f'<ul class="caption" dir="{direction}" lang="{lang}">{items}</ul>'
+    return f'<ul class="caption" {i18n.html_lang(lang)}>{items}</ul>'
 
 
 def heading_html(key: str, lang: str = "en", level: int = 2) -> str:
-    direction = "rtl" if lang == "ar" else "ltr"
-    return (f'<h{level} dir="{direction}" lang="{lang}">{escape.text(word(key, lang))}'
+    return (f'<h{level} {i18n.html_lang(lang)}>{escape.text(word(key, lang))}'
             f"</h{level}>")
 
 

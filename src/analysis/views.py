@@ -84,8 +84,7 @@ def to_html(frame: pd.DataFrame, lang: str = "en") -> str:
                     value += " " + escape.link(row["_url"], "↗")
             cells.append(f"<td>{value}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    direction = "rtl" if lang == "ar" else "ltr"
-    return (f'<table class="ledger" dir="{direction}" lang="{lang}">'
+    return (f'<table class="ledger" {i18n.html_lang(lang)}>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
 
@@ -102,8 +101,7 @@ def banner(figures: pd.DataFrame, as_of: object, lang: str = "en") -> str:
     else:
         text = (f"Data version {version} · reports published on or before {cutoff} · "
                 f"{len(figures)} figures")
-    direction = "rtl" if lang == "ar" else "ltr"
-    return f'<p class="banner" dir="{direction}" lang="{lang}">{escape.text(text)}</p>'
+    return f'<p class="banner" {i18n.html_lang(lang)}>{escape.text(text)}</p>'
 
 
 def measures_table(figures: pd.DataFrame, lang: str = "en",
@@ -191,7 +189,8 @@ def estimates_html(as_of: object, policy: str, lang: str = "en",
         e = estimate(measure, as_of, policy)
         value = i18n.number(e.value) or ("لا ادعاء" if lang == "ar" else "no claim")
         interval = f" [{i18n.number(e.low)}–{i18n.number(e.high)}]" if e.low is not None else ""
-        parts.append(f"<h3>{escape.text(measure_label(measure, lang))}: {escape.text(value)}"
+        parts.append(f"<h3 {i18n.html_lang(lang)}>{escape.text(measure_label(measure, lang))}: "
+                     f"{escape.text(value)}"
                      f"{escape.text(interval)} "
                      f"<small>({escape.text(i18n.policy_name(policy, lang))})</small></h3>")
         table = sensitivity(measure, as_of, lang=lang, names=names)
