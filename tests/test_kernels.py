@@ -338,3 +338,10 @@ def test_the_client_waits_for_a_kernel_slower_than_its_first_request(tmp_path, m
     monkeypatch.delenv(kernels.ADDRESS, raising=False)
     got = _in_own_loop(_ready_then(kernels.ForkKernelManager(kernel_name="slow")))
     assert got == {"client": "ReadyClient", "status": "ok", "streams": ["42\n"]}
+
+
+@pytest.mark.parametrize(("status", "words"), [
+    (0, None), (3 << 8, "exited with status 3"), (9, "was killed by signal SIGKILL"),
+    (6, "was killed by signal SIGABRT"), (1 << 8, "exited with status 1")])
+def test_how_a_kernel_ended_in_words(status, words):
+    assert kernels.ending(status) == words

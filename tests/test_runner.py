@@ -146,6 +146,12 @@ def test_dead_kernel_is_reported(tmp_path):
     result = cli("--root", str(root), "run", "00_dies", "01_figures")
     assert result.returncode == 1
     assert "[FAILED ] 00_dies" in result.stderr and "the kernel died" in result.stderr
+    # the zygote saw how: in the progress line, the index and the kernel's log
+    assert "the kernel (pid " in result.stderr and "was killed by signal SIGKILL" in result.stderr
+    index = (root / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "was killed by signal SIGKILL" in index
+    log = (root / "reports" / "logs" / "00_dies.kernel.log").read_text(encoding="utf-8")
+    assert "analysis: the kernel (pid " in log
     assert "[done   ] 01_figures" in result.stderr
 
 

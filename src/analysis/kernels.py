@@ -16,6 +16,7 @@ is absent, unreachable, or the kernel spec is not this interpreter's ipykernel.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import gc
 import importlib
 import json
@@ -28,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 import weakref
 from pathlib import Path
 from queue import Empty
@@ -133,7 +135,7 @@ def serve(listener_fd: int, runner_pid: int) -> None:
     # What was imported stays: out of the collector's sight, so that kernels neither scan it
     # (a full collection walks every object) nor copy its pages by touching their headers.
     gc.freeze()
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped by the system
+    signal.signal(signal.SIGCHLD, _reap)
     listener = socket.socket(fileno=listener_fd)
     while True:
         conn, _ = listener.accept()
@@ -151,24 +153,75 @@ def _serve_one(listener: socket.socket, conn: socket.socket) -> None:
     if int.from_bytes(credentials[4:8], sys.byteorder) != os.getuid():
         return
     message, fds, _, _ = socket.recv_fds(conn, 1 << 20, 3)
+    # No reaping between the fork and noting the kernel's log: it could die that soon.
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
     try:
         request = json.loads(message)
         pid = os.fork()
         if pid == 0:
             try:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+                for fd in _LOGS.values():  # other kernels' logs are not this one's business
+                    os.close(fd)
                 listener.close()
                 conn.close()
                 _become_kernel(request, fds, client)
+            except BaseException:  # noqa: BLE001 - say why in the kernel's log, then exit
+                traceback.print_exc()
+                sys.stderr.flush()
             finally:
                 os._exit(1)
+        if fds:
+            _LOGS[pid] = os.dup(fds[-1])  # the kernel's stderr: its log
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         pidfd = os.pidfd_open(pid)
         try:
             socket.send_fds(conn, [json.dumps({"pid": pid}).encode()], [pidfd])
         finally:
             os.close(pidfd)
     finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         for fd in fds:
             os.close(fd)
+
+
+_LOGS: dict[int, int] = {}  # in the zygote: kernel pid → a descriptor of the kernel's log
+
+
+def _reap(signum: int = 0, frame: object = None) -> None:
+    """Collect the zygote's exited kernels; write in a kernel's log how it ended unless it
+    exited cleanly (killed by a signal, the out-of-memory killer's SIGKILL among them)."""
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        fd = _LOGS.pop(pid, None)
+        if fd is None:
+            continue
+        ended = ending(status)
+        with contextlib.suppress(OSError):
+            if ended:
+                os.write(fd, f"{ENDED} (pid {pid}) {ended}\n".encode())
+        os.close(fd)
+
+
+ENDED = "analysis: the kernel"  # how the zygote's line in a kernel's log begins
+
+
+def ending(status: int) -> str | None:
+    """How a process with wait status `status` ended, in words; None for a clean exit."""
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = str(number)
+        return f"was killed by signal {name}"
+    code = os.waitstatus_to_exitcode(status)
+    return f"exited with status {code}" if code else None
 
 
 def _become_kernel(request: dict, fds: list[int], client: int) -> None:
@@ -180,6 +233,7 @@ def _become_kernel(request: dict, fds: list[int], client: int) -> None:
         os.dup2(fd, target)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
+    faulthandler.enable()  # a kernel that crashes says where, in its log (the worker's stderr)
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
@@ -238,7 +292,7 @@ class ForkedKernel:
 
     def poll(self) -> int | None:
         if self.returncode is None and select.select([self._pidfd], [], [], 0)[0]:
-            # Reaped by the system (the zygote ignores SIGCHLD): the status is gone.
+            # Reaped by the zygote, which writes in the kernel's log how it ended.
             self.returncode = 0
             os.close(self._pidfd)
         return self.returncode

@@ -296,7 +296,7 @@ def execute(task: Task) -> Result:
     except papermill.PapermillExecutionError as exc:
         status, error = "failed", f"{exc.ename}: {exc.evalue}"
     except Exception as exc:  # kernel died, was stopped, or could not start
-        status, error = "failed", _explain_failure(exc, task)
+        status, error = "failed", _explain_failure(exc, log)
     finally:
         watchdog.cancel()
     if timed_out.is_set():
@@ -367,11 +367,30 @@ def _stderr_to(path: Path):
             os.close(saved)
 
 
-def _explain_failure(exc: Exception, task: Task) -> str:
+def _explain_failure(exc: Exception, log: Path) -> str:
     name = type(exc).__name__
+    text = f"{name}: {exc}"
     if name == "DeadKernelError":
-        return "DeadKernelError: the kernel died (killed, or out of memory) while running"
-    return f"{name}: {exc}"
+        text = "DeadKernelError: the kernel died (killed, or out of memory) while running"
+    ended = _kernel_end(log) if name == "DeadKernelError" or "died" in str(exc) else None
+    return f"{text}; {ended}" if ended else text
+
+
+def _kernel_end(log: Path, wait: float = 1.0) -> str | None:
+    """How a dead warm kernel ended, as its zygote wrote in its log (it may take a moment:
+    the zygote writes when it collects the kernel's exit)."""
+    from analysis.kernels import ENDED
+
+    deadline = time.monotonic() + wait
+    while True:
+        with contextlib.suppress(OSError):
+            lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+            ends = [line for line in lines if line.startswith(ENDED)]
+            if ends:
+                return ends[-1].removeprefix("analysis: ")
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.05)
 
 
 def _sha(data: bytes) -> str:
