@@ -138,6 +138,17 @@ CASES = {
     "empty Arabic definition": ("measures.csv", 2, {"definition_ar": ""},
                                 "error: data/raw/measures.csv:4: definition_ar: is required but "
                                 "empty"),
+    "Arabic definition in English": ("measures.csv", 2, {"definition_ar": "Held at a date."},
+                                     "error: data/raw/measures.csv:4: definition_ar: 'Held at a "
+                                     "date.' is not Arabic text (this field is for Arabic "
+                                     "pages)"),
+    "place's Arabic name in Latin letters": ("places.csv", 1, {"name_ar": "Hasakah"},
+                                             "error: data/raw/places.csv:3: name_ar: 'Hasakah' "
+                                             "is not Arabic text"),
+    "label of spaces": ("measures.csv", 0, {"label_en": "   "},
+                        "error: data/raw/measures.csv:2: label_en: '   ' is only spaces"),
+    "Arabic label of spaces": ("measures.csv", 0, {"label_ar": "  "},
+                               "error: data/raw/measures.csv:2: label_ar: '  ' is only spaces"),
     "destination dangling figure": ("destinations.csv", 0, {"figure_id": "rf-999"},
                                     "error: data/raw/destinations.csv:2: figure_id: 'rf-999' is "
                                     "not a figure_id in data/raw/figures.csv"),
@@ -287,6 +298,27 @@ def test_arabic_definition_is_checked_like_any_required_field(tmp_path):
     assert [str(p) for p in problems] == [
         "measures.csv:3: definition_ar: is required but empty",
         "measures.csv:4: definition_ar: is required but empty"]
+
+
+def test_arabic_fields_need_arabic_letters_once_per_cell(tmp_path):
+    """Latin or digits only: not Arabic; spaces only: said once (not also "not Arabic");
+    Arabic with a code name or a date in it: fine."""
+    from analysis import schema
+
+    path = tmp_path / "measures.csv"
+    path.write_text("measure,label_en,label_ar,kind,definition,definition_ar\n"
+                    "a,A,أ,stock,Held at a date.,المحتجزون في as_of (2026-01-21).\n"
+                    "b,B,2026,flow,Moved.,Moved.\n"
+                    'c,C,"  ",plan,Planned.,مخطط\n', encoding="utf-8")
+    raw, problems = validate.read_csv(schema.MEASURES, path, "measures.csv")
+    assert problems == []
+    problems, bad = validate.check_columns(raw)
+    assert sorted(str(p) for p in problems) == [
+        "measures.csv:3: definition_ar: 'Moved.' is not Arabic text (this field is for Arabic "
+        "pages)",
+        "measures.csv:3: label_ar: '2026' is not Arabic text (this field is for Arabic pages)",
+        "measures.csv:4: label_ar: '  ' is only spaces"]
+    assert bad == {(1, "definition_ar"), (1, "label_ar"), (2, "label_ar")}
 
 
 def test_nul_in_a_file(project):

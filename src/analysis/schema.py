@@ -31,6 +31,8 @@ COUNTRIES = ("SYR", "IRQ", "TUR", "JOR", "LBN", "ISR", "PSX", "IRN", "SAU", "KWT
 
 # Longest text accepted in any field: a quote or a note, never a whole article.
 MAX_FIELD_LENGTH = 5000
+# What an `arabic` field must contain somewhere: a letter of the Arabic block.
+ARABIC_LETTER = "[\u0621-\u064a\u066e-\u06d3\u06fa-\u06ff]"
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Field:
     minimum: float | None = None
     maximum: float | None = None
     pattern: str | None = None
+    arabic: bool = False  # Arabic text for Arabic pages: it must contain Arabic letters
 
 
 @dataclass(frozen=True)
@@ -127,14 +130,14 @@ MEASURES = Table(
     fields=(
         Field("measure", "string", "Stable name of the measure.", True, True, pattern=SLUG),
         Field("label_en", "string", "English label.", True),
-        Field("label_ar", "string", "Arabic label.", True),
+        Field("label_ar", "string", "Arabic label.", True, arabic=True),
         Field("kind", "string",
               "stock (population at a date), flow (during a period), cumulative (running "
               "total), plan (expected or planned number).", True, enum=MEASURE_KINDS),
         Field("definition", "string", "One-line definition, in English: what is and is not "
               "counted.", True),
         Field("definition_ar", "string", "The definition in Arabic, for Arabic pages; says "
-              "exactly what the English one says.", True),
+              "exactly what the English one says.", True, arabic=True),
     ),
 )
 
@@ -151,7 +154,7 @@ CLAIMANTS = Table(
               "military, government, judiciary, armed_group (non-state), media (an outlet's "
               "own reporting or estimate), ngo_un, anonymous_official.", True,
               enum=CLAIMANT_TYPES),
-        Field("name_ar", "string", "Arabic name."),
+        Field("name_ar", "string", "Arabic name.", arabic=True),
         Field("description", "string", "Who this is, and which attributions were merged "
                                        "into it.", True),
     ),
@@ -165,7 +168,7 @@ PLACES = Table(
     fields=(
         Field("place_id", "string", "Stable slug of the place.", True, True, pattern=SLUG),
         Field("name_en", "string", "English name.", True),
-        Field("name_ar", "string", "Arabic name.", True),
+        Field("name_ar", "string", "Arabic name.", True, arabic=True),
         Field("kind", "string", "country, region, governorate, city, town, camp, prison.", True,
               enum=("country", "region", "governorate", "city", "town", "camp", "prison")),
         Field("lat", "number", "WGS84 latitude; empty when no source gives one.",
@@ -418,6 +421,8 @@ def frictionless_field(f: Field) -> dict:
         constraints["maximum"] = f.maximum if f.type == "number" else int(f.maximum)
     if f.pattern and f.type == "string":
         constraints["pattern"] = f.pattern.removeprefix("^").removesuffix("$")
+    elif f.arabic:
+        constraints["pattern"] = f".*{ARABIC_LETTER}.*"
     if constraints:
         out["constraints"] = constraints
     return out

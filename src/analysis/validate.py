@@ -130,6 +130,13 @@ def _pandera_schema(table: Table):
         elif f.type == "date":
             checks.append(pa.Check(lambda s: s.map(_is_date).astype(bool),
                                    error="not a valid date (YYYY-MM-DD)"))
+        if f.type == "string":  # spaces alone are no value: empty the cell or write one
+            checks.append(pa.Check(lambda s: s.str.strip() != "", element_wise=False,
+                                   error="only spaces"))
+        if f.arabic:  # blank cells are reported once, by the check above
+            checks.append(pa.Check(
+                lambda s: s.str.contains(schema.ARABIC_LETTER) | (s.str.strip() == ""),
+                element_wise=False, error="not Arabic text (this field is for Arabic pages)"))
         if f.enum:
             checks.append(pa.Check.isin(f.enum, error="not one of " + ", ".join(f.enum)))
         if f.pattern:
