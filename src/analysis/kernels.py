@@ -371,6 +371,7 @@ class ReadyClient(AsyncKernelClient):
 
     async def wait_for_ready(self, timeout: float | None = None) -> None:
         deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
+        idle: set[str] = set()  # the requests whose idle status IOPub has shown
         while True:
             self.kernel_info()
             try:
@@ -378,9 +379,11 @@ class ReadyClient(AsyncKernelClient):
             except Empty:
                 reply = None
             # The reply may answer an earlier request (a kernel slower than 1 s to start
-            # answers them all, in order): wait for the idle status of the one it answers.
+            # answers them all, in order), and IOPub may have shown later requests' statuses
+            # already, or missed the first ones (not yet subscribed): ready once both the
+            # reply and the idle status of one same request have come.
             if (reply is not None and reply["msg_type"] == "kernel_info_reply"
-                    and await self._idle_after(reply["parent_header"].get("msg_id"))):
+                    and await self._idle_after(reply["parent_header"].get("msg_id"), idle)):
                 self._handle_kernel_info_reply(reply)
                 return
             if not await self._async_is_alive():
@@ -388,17 +391,17 @@ class ReadyClient(AsyncKernelClient):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
 
-    async def _idle_after(self, msg_id: str) -> bool:
-        """Read IOPub up to `msg_id`'s idle status; False if IOPub falls silent first (its
-        subscription was not yet connected and missed it: then ask again, which is cheap)."""
-        while True:
+    async def _idle_after(self, msg_id: str, idle: set[str]) -> bool:
+        """Read IOPub until `msg_id`'s idle status, noting every idle status on the way;
+        False if IOPub falls silent first (then ask again, which is cheap)."""
+        while msg_id not in idle:
             try:
                 msg = await self.iopub_channel.get_msg(timeout=0.05)
             except Empty:
                 return False
-            if (msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle"
-                    and msg["parent_header"].get("msg_id") == msg_id):
-                return True
+            if msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle":
+                idle.add(msg["parent_header"].get("msg_id"))
+        return True
 
 
 class ForkKernelManager(AsyncKernelManager):
