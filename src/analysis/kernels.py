@@ -173,8 +173,8 @@ def _serve_one(listener: socket.socket, conn: socket.socket) -> None:
                 os._exit(1)
         if fds:
             _LOGS[pid] = os.dup(fds[-1])  # the kernel's stderr: its log
+        pidfd = os.pidfd_open(pid)  # before it can be reaped: a zombie still has its pidfd
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        pidfd = os.pidfd_open(pid)
         try:
             socket.send_fds(conn, [json.dumps({"pid": pid}).encode()], [pidfd])
         finally:
