@@ -29,6 +29,7 @@ print(json.dumps({
     "pid": os.getpid(),
     "pgid_is_pid": os.getpgid(0) == os.getpid(),
     "warm": "pandas" in sys.modules,
+    "transport": __import__("ipykernel.kernelapp").kernelapp.IPKernelApp.instance().transport,
 }))
 """
 
@@ -69,7 +70,8 @@ def test_a_warm_kernel_behaves_like_a_plain_one(tmp_path, monkeypatch, zygote):
     plain.pop("parent_is_asker"), warm.pop("parent_is_asker")
     assert warm.pop("path") == plain["path"] and "" in plain.pop("path")  # cwd importable
     assert warm == plain == {"cwd": str(tmp_path), "address_in_env": False,
-                             "marker": "seen", "pgid_is_pid": True}
+                             "marker": "seen", "pgid_is_pid": True,
+                             "transport": "ipc"}  # Unix sockets: no port to lose to a race
 
 
 def test_state_does_not_leak_between_warm_kernels(tmp_path, monkeypatch, zygote):

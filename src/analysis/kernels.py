@@ -38,7 +38,7 @@ from typing import Any, ClassVar
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
-from traitlets import DottedObjectName, Type
+from traitlets import CaselessStrEnum, DottedObjectName, Type
 
 # What the notebooks import (and what ipykernel imports to start), loaded once in the zygote.
 PRELOAD = (
@@ -50,7 +50,7 @@ PRELOAD = (
     "analysis.ledger", "analysis.views", "analysis.compare", "analysis.policies",
     "analysis.maps", "analysis.trends",
 )
-FOLDER_PREFIX = "analysis-kernels-"  # one temporary folder per run, holding its socket
+FOLDER_PREFIX = "analysis-kernels-"  # temporary folders: a run's zygote socket, a kernel's
 ADDRESS = "ANALYSIS_KERNELS"  # environment variable: the zygote's socket, set for workers
 _LAUNCHER = "ipykernel_launcher"
 
@@ -91,9 +91,10 @@ class Zygote:
 def sweep_stale(tmp: str | None = None, older_than: float = 60.0) -> list[str]:
     """Remove the socket folders of runs that were killed (SIGKILL skips `Zygote.stop`).
 
-    A folder goes when it is ours, over a minute old, and its socket is bound by no process
-    (the kernel's list of Unix sockets, /proc/net/unix): a live run's folder is never touched,
-    and no zygote is ever connected to just to see if it answers.
+    A folder (a zygote's, or a kernel's sockets) goes when it is ours, over a minute old, and
+    no socket in it is bound by any process (the kernel's list of Unix sockets,
+    /proc/net/unix): a live run's folders are never touched, and nothing is ever connected
+    to just to see if it answers.
     """
     tmp = tmp or tempfile.gettempdir()
     now, removed, bound = time.time(), [], None
@@ -108,7 +109,7 @@ def sweep_stale(tmp: str | None = None, older_than: float = 60.0) -> list[str]:
                     continue
                 if bound is None:
                     bound = _bound_unix_sockets()
-                if os.path.join(entry.path, "socket") not in bound:
+                if not any(path.startswith(entry.path + os.sep) for path in bound):
                     shutil.rmtree(entry.path, ignore_errors=True)
                     removed.append(entry.path)
     return removed
@@ -410,6 +411,12 @@ class ForkKernelManager(AsyncKernelManager):
     client_class = DottedObjectName("analysis.kernels.ReadyClient")
     client_factory = Type(klass=ReadyClient)
     started: ClassVar[weakref.WeakSet] = weakref.WeakSet()  # see `for_one_task`
+    # Unix sockets in a 0700 folder of the kernel's own, not TCP ports. A port that
+    # jupyter_client found free can be taken before the kernel binds it (by any process's
+    # outgoing connection: two workers starting kernels make many), and the kernel then dies
+    # at its start ("Address already in use"): seen about once in fifty runs under load.
+    transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+    _sockets: str | None = None  # that folder
 
     @classmethod
     def for_one_task(cls) -> type[ForkKernelManager]:
@@ -423,7 +430,16 @@ class ForkKernelManager(AsyncKernelManager):
             self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or _new_id()
             self.provisioner = ForkProvisioner(kernel_id=self.kernel_id,
                                                kernel_spec=self.kernel_spec, parent=self)
+        if self.transport == "ipc" and self._sockets is None:
+            self._sockets = tempfile.mkdtemp(prefix=FOLDER_PREFIX)
+            self.ip = os.path.join(self._sockets, "kernel")  # sockets kernel-1 … kernel-5
         return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart and self._sockets is not None:
+            shutil.rmtree(self._sockets, ignore_errors=True)
+            self._sockets = None
 
 
 def kill_all(managers: type[ForkKernelManager]) -> int:
