@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-import pandas as pd
-
 from analysis.errors import AnalysisError
 
 T = TypeVar("T")
 
 LANGS = ("en", "ar")
+RTL = ("ar",)  # of them, written right to left
 
 # Arabic terms, chosen once here and used by every view (never retyped in a caller):
 # - claimant (who stated a number: CENTCOM, the SDF, a ministry, an anonymous official) is
@@ -184,7 +183,7 @@ def check_lang(lang: str) -> str:
 def html_lang(lang: str) -> str:
     """The `dir` and `lang` attributes of an HTML element written in `lang`: a page mixes
     right-to-left Arabic with left-to-right code and numbers, so each element says its own."""
-    return f'dir="{"rtl" if lang == "ar" else "ltr"}" lang="{lang}"'
+    return f'dir="{"rtl" if lang in RTL else "ltr"}" lang="{lang}"'
 
 
 def word(key: str, lang: str = "en") -> str:
@@ -218,6 +217,8 @@ def policy_phrase(policy: str, lang: str = "en") -> str:
 
 def number(value: object) -> str:
     """7000 → '7,000'; missing → ''."""
+    import pandas as pd  # here, not at the top: the runner reads LANGS without pandas
+
     if value is None or pd.isna(value):
         return ""
     return f"{int(round(float(value))):,}"
@@ -248,6 +249,8 @@ def format_value(low: object, best: object, high: object, hedge: str, lang: str 
 
 def format_when(as_of: object, start: object, end: object, lang: str = "en") -> str:
     """'2026-01-21', 'in 2025', '2025-07-01 – 2025-12-31' or 'undated'."""
+    import pandas as pd
+
     if pd.notna(as_of):
         return pd.Timestamp(as_of).strftime("%Y-%m-%d")
     if pd.notna(start) and pd.notna(end):

@@ -112,6 +112,13 @@ def records(data: pd.DataFrame) -> list[Record]:
     return claims
 
 
+def measure_records(figures: pd.DataFrame, measure: str) -> list[Record]:
+    """`records` of one measure's claims: the columns are narrowed before the rows are
+    filtered (filtering the 40-column ledger first costs several times more)."""
+    data = figures[[c for c in COLUMNS if c in figures.columns]]
+    return records(data[data["measure"] == measure])
+
+
 def known_by(claims: list[Record], as_of: object) -> list[Record]:
     """The claims published on or before `as_of` (all of them when it is None)."""
     if as_of is None:
@@ -156,8 +163,7 @@ def estimate(measure: str, as_of: object = None, policy: str = "best",
     """
     check_policy(policy)
     data = compare._figures(figures, as_of)
-    data = data.loc[data["measure"] == measure, [c for c in COLUMNS if c in data.columns]]
-    return estimate_from(records(data), measure, as_of, policy, lang, names)
+    return estimate_from(measure_records(data, measure), measure, as_of, policy, lang, names)
 
 
 def estimate_from(claims: list[Record], measure: str, as_of: object = None,

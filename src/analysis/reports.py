@@ -22,16 +22,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis import atomic, paths
+from analysis import atomic, i18n, paths
 from analysis.errors import AnalysisError
 
 TEMPLATES = Path(__file__).parent / "templates"
 KERNEL = "python3"
-LANGS = ("en", "ar")  # the languages of pages (analysis.i18n.LANGS; i18n imports pandas)
-RTL = ("ar",)  # of them, the ones written right to left
 LANG_TAG = "lang-"  # a markdown cell tagged lang-ar is narrative for Arabic pages only
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
-_ARABIC = re.compile("[\u0600-\u06ff]")  # the Arabic block: letters, digits, marks
 
 
 @dataclass(frozen=True)
@@ -136,7 +133,7 @@ def page_lang(parameters: dict) -> str:
     always did: `<html lang="en">` and the English narrative.
     """
     lang = parameters.get("lang", "en")
-    return lang if lang in LANGS else "en"
+    return lang if lang in i18n.LANGS else "en"
 
 
 def narrative_langs(cell) -> set[str]:
@@ -239,7 +236,7 @@ def _page_cell(cell):
     cell = copy.copy(cell)
     cell.metadata = copy.copy(cell.metadata)
     cell.metadata.tags = [t for t in cell.metadata.tags if not t.startswith(LANG_TAG)]
-    rtl = [lang for lang in RTL if lang in langs]
+    rtl = [lang for lang in i18n.RTL if lang in langs]
     if rtl:  # the language of right-to-left narrative, read by templates/offline/index.html.j2
         cell.metadata["analysis_rtl"] = rtl[0]
     return cell
@@ -372,7 +369,7 @@ def _explain_failure(exc: Exception, log: Path) -> str:
     text = f"{name}: {exc}"
     if name == "DeadKernelError":
         text = "DeadKernelError: the kernel died (killed, or out of memory) while running"
-    ended = _kernel_end(log) if name == "DeadKernelError" or "died" in str(exc) else None
+    ended = _kernel_end(log)  # a kernel that ended badly: its zygote said how, in its log
     return f"{text}; {ended}" if ended else text
 
 
@@ -408,8 +405,8 @@ def index_html(results: list[Result], data_version: str) -> str:
         if r.data_version and r.data_version != data_version:  # reused: what it read is same
             params += (f" · made from data version {r.data_version}; the files it read are "
                        "unchanged since")
-        # an Arabic page's title is Arabic (title_of); a failed run's is the notebook's name
-        marked = ' dir="rtl" lang="ar"' if _ARABIC.search(r.title) else ""
+        lang = page_lang(r.parameters)  # the title is in the page's language (title_of)
+        marked = f" {i18n.html_lang(lang)}" if lang != "en" else ""
         rows.append(f'<li class="{status.lower()}"><a href="html/{esc(r.name)}.html"{marked}>'
                     f"{esc(r.title or r.name)}</a> <small>({esc(r.name)}, {status}{detail})"
                     f"<br>{esc(params)}</small></li>")

@@ -136,8 +136,7 @@ def official_series(figures: pd.DataFrame, measure: str = TRANSFER,
     for. A day's reports replace the previous estimate, they are never added to it.
     """
     policies.check_policy(policy)
-    columns = [c for c in policies.COLUMNS if c in figures.columns]  # narrow first: cheaper
-    claims = policies.records(figures.loc[figures["measure"] == measure, columns])
+    claims = policies.measure_records(figures, measure)
     own = {r["figure_id"]: r["as_of"] if r["as_of"] is not None else r["period_end"]
            for r in claims}
     rows = []
