@@ -51,6 +51,13 @@ def claims(measure: str, as_of: object = None, figures: pd.DataFrame | None = No
     return out[columns].reset_index(drop=True)
 
 
+def plain(data: pd.DataFrame, columns: tuple[str, ...]) -> list[dict]:
+    """The rows as dicts of the given columns (those present), None where a value is missing:
+    row-wise logic (`window`, `value_text`) on these costs a tenth of a pandas row-wise apply."""
+    data = data[[c for c in columns if c in data.columns]]
+    return data.astype(object).where(data.notna(), None).to_dict("records")
+
+
 def window(row: pd.Series) -> str:
     """The comparison window of one claim (see the module docstring)."""
     kind = row["measure_kind"]
@@ -122,14 +129,20 @@ def contradictions(as_of: object = None, figures: pd.DataFrame | None = None,
     value; `statements` and `copies` say how often it was stated and reprinted. `claimants`
     joins their ids for reading; `claimant_ids` keeps them apart, to be named in Arabic.
     """
-    data = _figures(figures, as_of).copy()
+    data = _figures(figures, as_of)
+    # Only what is compared and shown: grouping slices every column of every group.
+    data = data[["measure", "measure_kind", "published", "as_of", "period_start", "period_end",
+                 "value_low", "value_best", "value_high", "hedge", "claimant", "statement_id",
+                 "outlet"]].copy()
     columns = ["measure", "window", "value", "hedge", "value_low", "value_best", "value_high",
                "claimants", "claimant_ids", "independent_claimants", "statements", "copies",
                "outlets", "spread_min", "spread_max", "values_in_window"]
     if data.empty:
         return pd.DataFrame(columns=columns)
-    data["window"] = data.apply(window, axis=1)
-    data["value"] = data.apply(value_text, axis=1)
+    rows_ = plain(data, ("measure_kind", "published", "as_of", "period_start", "period_end",
+                         "value_low", "value_best", "value_high", "hedge"))
+    data["window"] = [window(r) for r in rows_]
+    data["value"] = [value_text(r) for r in rows_]
     data["_lo"] = data[["value_low", "value_best", "value_high"]].min(axis=1)
     data["_hi"] = data[["value_low", "value_best", "value_high"]].max(axis=1)
     rows = []

@@ -212,8 +212,11 @@ def latest_figure(claims: pd.DataFrame, as_of: object, policy: str,
     """The place's most recent figure: for each measure the policy's estimate, then the
     measure whose estimate holds for the latest date (ties: the larger value)."""
     best: Latest | None = None
+    by_measure: dict[str, list[policies.Record]] = {}
+    for record in policies.records(claims):  # once for the place, not once per measure
+        by_measure.setdefault(record["measure"], []).append(record)
     for measure, group in claims.groupby("measure", sort=True):
-        est = policies.estimate(measure, as_of, policy, figures=group)
+        est = policies.estimate_from(by_measure[measure], measure, as_of, policy)
         if est.value is None:
             continue
         used = group[group["figure_id"].isin(est.figure_ids)]

@@ -104,8 +104,7 @@ def records(data: pd.DataFrame) -> list[Record]:
     Built once, they serve an estimate for every day of a series (`trends.official_series`)
     without going back to pandas for each day.
     """
-    data = data[[c for c in COLUMNS if c in data.columns]]
-    claims = data.astype(object).where(data.notna(), None).to_dict("records")
+    claims = compare.plain(data, COLUMNS)
     if "window" not in data.columns:  # it depends on the claim only, never on as_of
         for claim in claims:  # on the plain dicts: a pandas row-wise apply costs ten times more
             claim["window"] = compare.window(claim)
@@ -198,9 +197,10 @@ def estimate_from(claims: list[Record], measure: str, as_of: object = None,
 def sensitivity(measure: str, as_of: object = None, figures: pd.DataFrame | None = None,
                 lang: str = "en", names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The estimate under every policy, side by side (`explanation` in `lang`)."""
+    claims = measure_records(compare._figures(figures, as_of), measure)  # once, not per policy
     rows = []
     for policy in POLICIES:
-        e = estimate(measure, as_of, policy, figures, lang, names)
+        e = estimate_from(claims, measure, as_of, policy, lang, names)
         rows.append({"policy": policy, "value": e.value, "low": e.low, "high": e.high,
                      "window": e.window, "statements": e.statements,
                      "explanation": e.explanation})

@@ -178,21 +178,22 @@ KEY_MEASURES = ("transferred_to_iraq", "planned_transfer_total", "held_by_sdf")
 def estimates_html(as_of: object, policy: str, lang: str = "en",
                    measures: tuple[str, ...] = KEY_MEASURES) -> str:
     """For each key measure: the policy's number as a heading, then every policy side by side."""
-    from analysis.ledger import claimant_names
+    from analysis.ledger import claimant_names, load_figures
     from analysis.policies import check_policy, estimate, sensitivity
 
     check_policy(policy)
     i18n.check_lang(lang)
     names = claimant_names(lang)  # read once for every explanation
+    figures = load_figures(as_of=as_of)  # once for every measure and policy
     parts = []
     for measure in measures:
-        e = estimate(measure, as_of, policy)
+        e = estimate(measure, as_of, policy, figures)
         value = i18n.number(e.value) or ("لا ادعاء" if lang == "ar" else "no claim")
         interval = f" [{i18n.number(e.low)}–{i18n.number(e.high)}]" if e.low is not None else ""
         parts.append(f"<h3 {i18n.html_lang(lang)}>{escape.text(measure_label(measure, lang))}: "
                      f"{escape.text(value)}"
                      f"{escape.text(interval)} "
                      f"<small>({escape.text(i18n.policy_name(policy, lang))})</small></h3>")
-        table = sensitivity(measure, as_of, lang=lang, names=names)
+        table = sensitivity(measure, as_of, figures, lang=lang, names=names)
         parts.append(to_html(sensitivity_table(table, lang), lang))
     return "\n".join(parts)
