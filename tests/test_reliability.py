@@ -19,9 +19,9 @@ def _processed(root: Path) -> dict[str, str]:
     return tree_hash(root / "data" / "processed")
 
 
-def _start(root: Path, *args: str) -> subprocess.Popen:
+def _start(root: Path, *args: str, env: dict | None = None) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "analysis", "--root", str(root), *args],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
 
 
 def _change_raw(root: Path) -> None:
@@ -57,16 +57,33 @@ def test_killed_build_leaves_old_or_new_never_a_mix(project, tmp_path, delay):
     expected = cli("--root", str(project), "build", "--out", str(tmp_path / "new"))
     assert expected.returncode == 0
     new = tree_hash(tmp_path / "new")
-    proc = _start(project, "build")
+    scratch = tmp_path / "tmp"  # the killed build's temporary folder
+    scratch.mkdir()
+    proc = _start(project, "build", env={**os.environ, "TMPDIR": str(scratch)})
     time.sleep(delay)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     atomic.recover(project / "data" / "processed")  # what the next reader or build does first
     after = _processed(project)
     assert after in (old, new), f"killed after {delay}s: a mixed or truncated set"
+    # GDAL's scratch GeoPackage is in the project, where the next build clears it, never in
+    # the temporary folder, where a killed build's would stay
+    assert not list(scratch.glob("analysis-gpkg-*"))
     result = cli("--root", str(project), "build")
     assert result.returncode == 0, result.stderr
     assert _processed(project) == new
+    assert not (project / "data" / ".build-work").exists()
+
+
+def test_build_clears_a_killed_builds_scratch_folder(project):
+    work = project / "data" / ".build-work"
+    work.mkdir()
+    (work / "places.gpkg").write_bytes(b"half a GeoPackage")  # as a killed build leaves it
+    before = _processed(project)
+    result = cli("--root", str(project), "build")
+    assert result.returncode == 0, result.stderr
+    assert not work.exists()
+    assert _processed(project) == before  # same raw data: the same bytes, scratch or not
 
 
 @pytest.mark.parametrize("delay", [1.0, 3.0, 5.0])

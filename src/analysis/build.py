@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import json
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -115,18 +116,38 @@ def gpkg_stamp(sources: pd.DataFrame) -> str:
     return f"{day:%Y-%m-%d}T00:00:00.000Z"
 
 
-def geopackage_bytes(layers: dict[str, pd.DataFrame], stamp: str) -> bytes:
+WORK = ".build-work"  # under data/: GDAL's scratch GeoPackage while a build runs
+
+
+@contextmanager
+def _scratch(work: Path | None) -> Iterator[Path]:
+    """A folder for GDAL to write in: `work` (emptied first, removed after: a build killed
+    while writing leaves it behind for the next build to clear), else a temporary one."""
+    if work is None:
+        with tempfile.TemporaryDirectory(prefix="analysis-gpkg-") as tmp:
+            yield Path(tmp)
+        return
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    try:
+        yield work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def geopackage_bytes(layers: dict[str, pd.DataFrame], stamp: str,
+                     work: Path | None = None) -> bytes:
     """A GeoPackage (written by GDAL through pyogrio) with the given layers, as bytes.
 
     Byte-for-byte deterministic for a given pyogrio build: OGR_CURRENT_DATE fixes the
     timestamps GDAL writes into gpkg_contents, and the same writes in the same order give
     the same SQLite pages. A different GDAL or SQLite version may lay pages out differently.
+    GDAL cannot add a second layer to an in-memory file, hence a folder (`_scratch`).
     """
     import pyogrio
 
-    with tempfile.TemporaryDirectory(prefix="analysis-gpkg-") as tmp, \
-            _gdal_config(OGR_CURRENT_DATE=stamp):
-        path = Path(tmp) / "places.gpkg"
+    with _scratch(work) as tmp, _gdal_config(OGR_CURRENT_DATE=stamp):
+        path = tmp / "places.gpkg"
         for name, frame in layers.items():
             # GeoPackage 1.2: readable without warnings by older GDAL (Debian 12 has 3.6).
             pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG",
@@ -208,8 +229,9 @@ def datapackage(outputs: dict[str, Table],
     }
 
 
-def render(raw: RawData, root: Path | str | None = None) -> dict[str, bytes]:
-    """Every processed file's bytes, keyed by file name."""
+def render(raw: RawData, root: Path | str | None = None,
+           work: Path | None = None) -> dict[str, bytes]:
+    """Every processed file's bytes, keyed by file name (`work`: see `geopackage_bytes`)."""
     ledger = join_figures(raw)
     tables = {
         "sources.csv": (raw.sources.sort_values("source_id"), schema.SOURCES),
@@ -229,7 +251,7 @@ def render(raw: RawData, root: Path | str | None = None) -> dict[str, bytes]:
     out[schema.PLACES_GEOJSON.filename] = geojson_bytes(raw.places)
     admin1 = load_boundaries("admin1", root)
     out[schema.PLACES_GPKG.filename] = geopackage_bytes(geo_layers(raw.places, admin1),
-                                                        gpkg_stamp(raw.sources))
+                                                        gpkg_stamp(raw.sources), work)
     package = datapackage({name: table for name, (_, table) in tables.items()})
     out["datapackage.json"] = _json_bytes(package)
     out["checklist.json"] = _json_bytes(schema.checklist())
@@ -266,7 +288,7 @@ def build(root: Path | str | None = None, out: Path | str | None = None) -> dict
     with lock.exclusive(p.root / "data" / ".build.lock", "analysis build"):
         raw = load_raw(p.raw, label_root=p.root)  # raises before anything is written
         check_geography(p, raw.places, load_boundaries("admin1", p.root))
-        outputs = render(raw, p.root)
+        outputs = render(raw, p.root, p.root / "data" / WORK)  # under the lock: ours alone
         doc = manifest(p, outputs)
         target = Path(out) if out is not None else p.processed
         atomic.recover(target)  # under the lock: finish or drop what a killed build left
