@@ -72,6 +72,28 @@ def test_new_boundaries_rerun_only_the_notebook_that_reads_them(ran_once):
     assert index.count("the files it read are unchanged since") == 2  # figures, trends
 
 
+def test_raw_changes_not_yet_built_are_named(ran_once):
+    """Boundaries are read as they are: edited, the map re-runs even before a build. A raw
+    table reaches the pages only through a build: the run says so, and re-runs nothing."""
+    path = ran_once / "data/raw/boundaries/ne10m_admin0_region.geojson"
+    path.write_text(path.read_text(encoding="utf-8") + " ", encoding="utf-8")
+    with (ran_once / "data" / "raw" / "claimants.csv").open("a", encoding="utf-8") as fh:
+        fh.write("Test claimant,media,,Added by a test.\n")
+    result = cli("--root", str(ran_once), "run", "--explain")
+    assert result.returncode == 0, result.stderr
+    assert reasons(result.stderr) == {
+        "01_figures": "cached (nothing changed)",
+        "02_map": "runs (changed: data (data/raw/boundaries/ne10m_admin0_region.geojson))",
+        "03_trends": "cached (nothing changed)"}
+    assert ("warning: changed since the last `analysis build`: data/raw/boundaries/"
+            "ne10m_admin0_region.geojson, data/raw/claimants.csv; run `analysis build` first"
+            in result.stderr)
+    assert cli("--root", str(ran_once), "build").returncode == 0
+    after = cli("--root", str(ran_once), "run", "--explain")
+    assert "warning" not in after.stderr
+    assert set(reasons(after.stderr).values()) == {"cached (nothing changed)"}
+
+
 def test_a_new_figure_reruns_every_notebook(ran_once):
     raw = ran_once / "data/raw/figures.csv"
     rows = raw.read_text(encoding="utf-8")

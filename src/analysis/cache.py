@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 
+from analysis import atomic
+
 PARTS = ("notebook", "parameters", "data", "library", "environment")
 
 
@@ -84,15 +86,21 @@ class Key:
         return asdict(self)
 
 
-def current_inputs(manifest: dict, names: list[str], processed: str) -> dict[str, str | None]:
-    """The sha256 each data file (a path from the project root) has in `manifest` now: the
-    build's outputs under `processed`, its raw inputs otherwise; None when it is gone."""
-    out = {}
+def current_inputs(manifest: dict, names: list[str], processed: str,
+                   root: Path) -> dict[str, str | None]:
+    """The sha256 each data file (a path from `root`) has now, None when it is gone.
+
+    A processed file's is the manifest's (the loaders refuse one that differs from it);
+    a raw file read as it is (the boundaries) is hashed: it may have changed since the build,
+    and what the notebook would read now is the file, not what the build saw.
+    """
+    out: dict[str, str | None] = {}
     for name in names:
         if name.startswith(processed + "/"):
             out[name] = manifest.get("outputs", {}).get(name[len(processed) + 1:])
         else:
-            out[name] = manifest.get("inputs", {}).get(name)
+            path = root / name
+            out[name] = atomic.sha256_file(path) if path.is_file() else None
     return out
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 from analysis import i18n, paths, schema
 from analysis.atomic import sha256_file
 from analysis.errors import AnalysisError, Problem, ValidationError
-from analysis.manifest import load_manifest
+from analysis.manifest import changed_inputs, load_manifest
 from analysis.schema import Table
 
 if TYPE_CHECKING:
@@ -49,10 +49,9 @@ def _checked(name: str, root: Path | str | None) -> Path:
     if expected != sha256_file(path):
         raise AnalysisError(f"{rel}: does not match the manifest (edited by hand or a build "
                             "was interrupted); run `analysis build`")
-    stale = [k for k, v in manifest.get("inputs", {}).items()
-             if not (p.root / k).is_file() or sha256_file(p.root / k) != v]
+    stale = changed_inputs(manifest, p.root)
     if stale:
-        warnings.warn(f"raw data changed since the last build ({', '.join(sorted(stale))}); "
+        warnings.warn(f"raw data changed since the last build ({', '.join(stale)}); "
                       "run `analysis build` to include it", StaleDataWarning, stacklevel=3)
     return path
 

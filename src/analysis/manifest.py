@@ -27,3 +27,10 @@ def load_manifest(root: Path | str | None = None) -> dict:
         return json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise AnalysisError(f"{rel}: unreadable ({exc}); run `analysis build` again") from None
+
+
+def changed_inputs(manifest: dict, root: Path) -> list[str]:
+    """The raw files (paths from `root`) whose bytes differ from the last build's, or that
+    are gone: the processed data no longer reflects them until `analysis build` runs."""
+    return sorted(k for k, v in manifest.get("inputs", {}).items()
+                  if not (root / k).is_file() or atomic.sha256_file(root / k) != v)

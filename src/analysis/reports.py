@@ -345,7 +345,7 @@ def _inputs(task: Task, reads: Path) -> dict[str, str | None]:
         reads.unlink(missing_ok=True)
     p = paths.get(task.root or None)
     return cache.current_inputs(load_manifest(p.root), names,
-                                paths.relative(p.processed, p.root))
+                                paths.relative(p.processed, p.root), p.root)
 
 
 @contextlib.contextmanager

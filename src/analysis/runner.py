@@ -80,7 +80,8 @@ def _data_part(p: paths.Paths, record: dict, manifest: dict) -> tuple[str, list[
     read = record.get("inputs") or {}
     if not read:
         return cache.data_part(None, manifest["data_version"]), []
-    now = cache.current_inputs(manifest, sorted(read), paths.relative(p.processed, p.root))
+    now = cache.current_inputs(manifest, sorted(read), paths.relative(p.processed, p.root),
+                               p.root)
     return (cache.data_part(now, manifest["data_version"]),
             [k for k in sorted(read) if now[k] != read[k]])
 
@@ -235,9 +236,14 @@ def run(parameter_sets: list[dict] | dict | None = None, root: Path | str | None
 def _run_locked(p: paths.Paths, tasks: list[Task], jobs: int | None, force: bool,
                 explain: bool, scheduler: str | None,
                 log: Callable[[str], None]) -> list[Result]:
-    from analysis.manifest import load_manifest
+    from analysis.manifest import changed_inputs, load_manifest
 
     manifest = load_manifest(p.root)
+    stale = changed_inputs(manifest, p.root)
+    if stale:  # the processed data, and so the reports, miss the change until a build
+        log(f"warning: changed since the last `analysis build`: {', '.join(stale)}; run "
+            "`analysis build` first (or `make reports`) for the data and the reports to "
+            "include it")
     to_run, results, keys = [], [], {}
     for t in tasks:
         key, reason, record = check_cache(p, t, force, manifest)
