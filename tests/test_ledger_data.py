@@ -5,12 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 
 import pandas as pd
-from conftest import ROOT
+import pytest
+from conftest import ROOT, copy_project
 
 import analysis
 from analysis import schema
+from analysis.ledger import StaleDataWarning
 
 UPSTREAM = ROOT / "data" / "raw" / "upstream" / "reported_figures.csv"
 
@@ -104,3 +107,15 @@ def test_arabic_definitions_keep_the_english_dates_numbers_and_ids():
         assert re.search(r"[\u0600-\u06FF]", ar), m
         # Latin script only for what the English names as data: codes, fields, ids
         assert set(LATIN_WORD.findall(ar)) <= set(LATIN_WORD.findall(en)), m
+
+
+def test_loaders_warn_when_raw_data_changed_since_the_build(tmp_path):
+    root = copy_project(tmp_path / "p")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", StaleDataWarning)
+        analysis.load_figures(root=root)  # as built: no warning
+    with (root / "data" / "raw" / "claimants.csv").open("a", encoding="utf-8") as fh:
+        fh.write("Test claimant,media,,Added by a test.\n")
+    with pytest.warns(StaleDataWarning, match=r"raw data changed since the last build "
+                      r"\(data/raw/claimants\.csv\); run `analysis build`"):
+        analysis.load_figures(root=root)
