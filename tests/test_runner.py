@@ -9,7 +9,7 @@ import sys
 
 import nbformat
 import pytest
-from conftest import cli, copy_project
+from conftest import cli, copy_project, report_pages
 
 
 @pytest.fixture(scope="module")
@@ -195,12 +195,41 @@ def test_a_notebook_is_stopped_at_its_time_limit(tmp_path, cells):
     assert "This report failed and is incomplete" in page and "longer than 8 s" in page
 
 
-def test_bad_params_file_is_a_clear_error(tmp_path):
+@pytest.mark.parametrize(("text", "message"), [
+    ("as_of: [unclosed\nlang: en\n",
+     "bad.yaml:2:5: not valid YAML (expected ',' or ']', but got ':')"),
+    ("as_of: 2026-13-01\n", "bad.yaml: not valid YAML (month must be in 1..12)"),
+    ("- as_of: 2026-01-25\n- 7\n", "bad.yaml: expected a mapping of parameter names"),
+])
+def test_bad_params_file_is_a_clear_error(tmp_path, text, message):
     root = copy_project(tmp_path / "p")
-    (tmp_path / "bad.yaml").write_text("as_of: [unclosed\n", encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text(text, encoding="utf-8")
     result = cli("--root", str(root), "run", "-f", str(tmp_path / "bad.yaml"))
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "bad.yaml: not valid YAML" in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and message in lines[0], result.stderr
+
+
+def test_bad_parameter_values_are_refused_before_anything_runs(ran):
+    before = report_pages(ran)
+    params = ran.parent / "sets.yaml"
+    params.write_text("- {lang: fr}\n- {as_of: '2026-13-01', policy: worst}\n"
+                      "- {as_of: 2026-01-25, tiles: ''}\n", encoding="utf-8")
+    result = cli("--root", str(ran), "run", "-f", str(params))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "error: parameter set 1: parameter lang = 'fr': must be one of en, ar",
+        "error: parameter set 2: parameter as_of = '2026-13-01': not a date (month must be in "
+        "1..12)",
+        "error: parameter set 2: parameter policy = 'worst': must be one of conservative, "
+        "best, upper",
+        "error: parameter set 3: parameter tiles = '': must be a name (e.g. OpenStreetMap) or "
+        "None"]
+    one = cli("--root", str(ran), "run", "-p", "as_of", "25/01/2026")
+    assert one.returncode == 1
+    assert one.stderr == ("error: parameter as_of = '25/01/2026': not a date as YYYY-MM-DD "
+                          "(e.g. 2026-01-25), or None for every report\n")
+    assert report_pages(ran) == before  # no page replaced by a failure page
 
 
 def test_runs_on_a_dask_cluster(tmp_path):
@@ -244,3 +273,15 @@ def test_a_no_change_run_imports_nothing_heavy(ran):
                          text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "3 cached" in out.stderr and out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_good_parameter_values_pass():
+    import datetime as dt
+
+    from analysis import parameters
+
+    for given in ({}, {"as_of": None, "tiles": None},
+                  {"as_of": "2026-02-28", "lang": "ar", "policy": "upper",
+                   "tiles": "OpenStreetMap", "not_ours": object()},
+                  {"as_of": dt.date(2026, 1, 25)}):
+        assert parameters.problems(given) == []

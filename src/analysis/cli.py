@@ -33,8 +33,13 @@ def _parameter_sets(args: argparse.Namespace) -> list[dict]:
             loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise AnalysisError(f"{path}: no such parameters file") from None
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise AnalysisError(f"{path}: not valid YAML ({exc})") from None
+        except yaml.MarkedYAMLError as exc:  # one line: where, and what the parser says
+            mark = exc.problem_mark or exc.context_mark
+            where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+            what = exc.problem or exc.context or "unreadable"
+            raise AnalysisError(f"{path}{where}: not valid YAML ({what})") from None
+        except (yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:  # ValueError: a date
+            raise AnalysisError(f"{path}: not valid YAML ({exc})") from None  # like 2026-13-01
         loaded = {} if loaded is None else loaded
         items = loaded if isinstance(loaded, list) else [loaded]
         if not items or not all(isinstance(i, dict) for i in items):

@@ -25,7 +25,7 @@ class AnalysisError(Exception):
     """An error the CLI reports as plain lines, without a traceback."""
 
     def lines(self) -> list[str]:
-        return [str(self)]
+        return str(self).splitlines() or [""]
 
 
 class ValidationError(AnalysisError):

@@ -26,8 +26,8 @@ import pandas as pd
 
 from analysis import compare, i18n
 from analysis.errors import AnalysisError
+from analysis.parameters import POLICIES  # the values a notebook's `policy` may take
 
-POLICIES = ("conservative", "best", "upper")
 # The columns an estimate reads: selecting them first makes it ~3× faster on the full ledger.
 COLUMNS = ("figure_id", "measure", "measure_kind", "claimant", "statement_id", "published",
            "as_of", "period_start", "period_end", "value_low", "value_best", "value_high",

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from analysis import atomic, cache, lock, paths, reports
+from analysis import atomic, cache, lock, parameters, paths, reports
 from analysis.errors import AnalysisError
 from analysis.reports import Result, Task
 
@@ -47,6 +47,7 @@ def plan(p: paths.Paths, parameter_sets: list[dict], names: list[str] | None,
     notebooks = reports.notebook_paths(p, names)
     if not notebooks:
         raise AnalysisError(f"no notebooks in {p.notebooks}")
+    parameters.check(parameter_sets)  # before any kernel starts or any page is replaced
     data_version = load_manifest(p.root)["data_version"]
     several = len(parameter_sets) > 1
     tasks, pages = [], set()

@@ -1,0 +1,67 @@
+"""The values the notebooks' parameters may take, checked before any notebook runs.
+
+A value a notebook would refuse (a 13th month, a language no page is written in) is then an
+error of the command, naming what is allowed, before a kernel starts or a page is replaced.
+The library's own checks (`i18n.check_lang`, `policies.check_policy`) stay, for analysts who
+call it or run a notebook by hand. Kept free of heavy imports: every `analysis run` reads it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from analysis import i18n
+from analysis.errors import AnalysisError
+
+POLICIES = ("conservative", "best", "upper")  # coding policies: see `analysis.policies`
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _as_of(value: object) -> str | None:
+    if value is None or isinstance(value, dt.date):
+        return None
+    if isinstance(value, str) and _DAY.fullmatch(value):
+        try:
+            dt.date.fromisoformat(value)
+            return None
+        except ValueError as exc:
+            return f"not a date ({exc})"
+    return "not a date as YYYY-MM-DD (e.g. 2026-01-25), or None for every report"
+
+
+def _one_of(allowed: tuple[str, ...]):
+    def check(value: object) -> str | None:
+        return None if value in allowed else f"must be one of {', '.join(allowed)}"
+    return check
+
+
+def _text_or_none(value: object) -> str | None:
+    ok = value is None or (isinstance(value, str) and value.strip())
+    return None if ok else "must be a name (e.g. OpenStreetMap) or None"
+
+
+CHECKS = {"as_of": _as_of, "lang": _one_of(i18n.LANGS), "policy": _one_of(POLICIES),
+          "tiles": _text_or_none}
+
+
+def problems(given: dict) -> list[str]:
+    """What is wrong with the given parameter values, one line each (names without a check,
+    e.g. a notebook's own, are left to that notebook)."""
+    out = []
+    for name, value in sorted(given.items()):
+        check = CHECKS.get(name)
+        problem = check(value) if check else None
+        if problem:
+            out.append(f"parameter {name} = {value!r}: {problem}")
+    return out
+
+
+def check(parameter_sets: list[dict]) -> None:
+    """Raise, listing every problem (with its set's number when there are several)."""
+    lines = []
+    for i, given in enumerate(parameter_sets, 1):
+        where = f"parameter set {i}: " if len(parameter_sets) > 1 else ""
+        lines += [where + line for line in problems(given)]
+    if lines:
+        raise AnalysisError("\n".join(lines))
