@@ -285,3 +285,15 @@ def test_good_parameter_values_pass():
                    "tiles": "OpenStreetMap", "not_ours": object()},
                   {"as_of": dt.date(2026, 1, 25)}):
         assert parameters.problems(given) == []
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--jobs", "0"], "argument -j/--jobs: 0 is not above zero"),
+    (["--jobs", "-3"], "argument -j/--jobs: -3 is not above zero"),
+    (["--timeout", "0"], "argument --timeout: 0 is not above zero"),
+    (["--timeout", "ten"], "argument --timeout: 'ten' is not a whole number"),
+])
+def test_jobs_and_timeout_must_be_above_zero(ran, args, message):
+    result = cli("--root", str(ran), "run", *args)
+    assert result.returncode == 2  # a usage error, as argparse gives for any bad option
+    assert result.stderr.splitlines()[-1] == f"analysis run: error: {message}"

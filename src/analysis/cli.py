@@ -50,6 +50,17 @@ def _parameter_sets(args: argparse.Namespace) -> list[dict]:
     return [{**s, **given} for s in sets]
 
 
+def _positive(text: str) -> int:
+    """A whole number above zero, for --jobs and --timeout (argparse words the error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not above zero")
+    return value
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from analysis import build
 
@@ -107,9 +118,9 @@ def parser() -> argparse.ArgumentParser:
                    help="a notebook parameter, typed as papermill types it (repeatable)")
     r.add_argument("-f", "--params-file", help="YAML file: a mapping of parameters, or a list "
                    "of mappings to render several sets side by side")
-    r.add_argument("-j", "--jobs", type=int, default=None, help="parallel notebooks (default: "
-                   "number of cores)")
-    r.add_argument("--timeout", type=int, default=600, help="seconds a notebook may run "
+    r.add_argument("-j", "--jobs", type=_positive, default=None, help="parallel notebooks "
+                   "(default: number of cores)")
+    r.add_argument("--timeout", type=_positive, default=600, help="seconds a notebook may run "
                    "before its kernel is killed and it is marked failed (default 600)")
     r.add_argument("--force", action="store_true", help="run every notebook, cached or not")
     r.add_argument("--explain", action="store_true", help="show each cache key and why a "
