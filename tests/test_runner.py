@@ -297,3 +297,25 @@ def test_jobs_and_timeout_must_be_above_zero(ran, args, message):
     result = cli("--root", str(ran), "run", *args)
     assert result.returncode == 2  # a usage error, as argparse gives for any bad option
     assert result.stderr.splitlines()[-1] == f"analysis run: error: {message}"
+
+
+def test_the_readmes_parameter_files_are_valid():
+    """The files the README's commands use: readable, known names, allowed values."""
+    import argparse
+
+    from conftest import ROOT
+
+    from analysis import cli as analysis_cli
+    from analysis import parameters, reports
+
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    files = sorted((ROOT / "params").glob("*.yaml"))
+    assert [f.name for f in files] == ["arabic-upper.yaml", "languages.yaml", "weeks.yaml"]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for path in files:
+        assert f"-f params/{path.name}" in readme
+        sets = analysis_cli._parameter_sets(argparse.Namespace(params_file=str(path),
+                                                               parameter=None))
+        parameters.check(sets)
+        for given in sets:
+            reports.effective_parameters(notebooks, given)  # every name known to every one
