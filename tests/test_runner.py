@@ -38,6 +38,24 @@ def test_no_change_run_is_all_cached(ran):
     assert "0 ran, 3 cached" in result.stderr
 
 
+def test_dry_run_says_what_would_run_and_runs_nothing(ran):
+    before = report_pages(ran)
+    cache_before = sorted((ran / "reports" / ".cache").iterdir())
+    result = cli("--root", str(ran), "run", "--dry-run", "-p", "lang", "ar", "01_figures")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "[explain] 01_figures: key " + result.stderr.split("key ")[1][:16]
+        + " would run (changed: parameters)",
+        "dry run: 1 would run, 0 cached; nothing was run or written"]
+    assert report_pages(ran) == before
+    assert sorted((ran / "reports" / ".cache").iterdir()) == cache_before
+    same = cli("--root", str(ran), "run", "-n")
+    assert same.stderr.splitlines()[-1] == ("dry run: 0 would run, 3 cached; nothing was run "
+                                            "or written")
+    assert reasons(same.stderr) == {n: "cached (nothing changed)"
+                                    for n in ("01_figures", "02_map", "03_trends")}
+
+
 def test_parameter_change_reruns_with_reason(ran):
     result = cli("--root", str(ran), "run", "--explain", "01_figures", "-p", "lang", "ar")
     assert reasons(result.stderr) == {"01_figures": "runs (changed: parameters)"}

@@ -98,7 +98,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     results = runner.run(_parameter_sets(args), root=args.root, names=args.notebooks or None,
                          jobs=args.jobs, timeout=args.timeout, force=args.force,
                          explain=args.explain, scheduler=args.scheduler,
-                         log=lambda line: print(line, file=sys.stderr, flush=True))
+                         log=lambda line: print(line, file=sys.stderr, flush=True),
+                         dry_run=args.dry_run)
     return 1 if any(r.status == "failed" for r in results) else 0
 
 
@@ -125,6 +126,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--force", action="store_true", help="run every notebook, cached or not")
     r.add_argument("--explain", action="store_true", help="show each cache key and why a "
                    "notebook runs")
+    r.add_argument("-n", "--dry-run", action="store_true", help="only show what would run "
+                   "and why (each cache key), running and writing nothing")
     r.add_argument("--scheduler", help="address of an existing Dask distributed scheduler to "
                    "run the notebooks on (instead of the local process pool)")
     r.set_defaults(func=cmd_run)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from analysis import atomic, cache, lock, parameters, paths, reports
 from analysis.errors import AnalysisError
+from analysis.manifest import changed_inputs, load_manifest
 from analysis.reports import Result, Task
 
 CACHE_DIR = ".cache"
@@ -42,8 +43,6 @@ def page_name(stem: str, given: dict, several: bool) -> str:
 
 def plan(p: paths.Paths, parameter_sets: list[dict], names: list[str] | None,
          timeout: int) -> list[Task]:
-    from analysis.manifest import load_manifest
-
     notebooks = reports.notebook_paths(p, names)
     if not notebooks:
         raise AnalysisError(f"no notebooks in {p.notebooks}")
@@ -221,12 +220,22 @@ def summary(results: list[Result]) -> str:
 def run(parameter_sets: list[dict] | dict | None = None, root: Path | str | None = None,
         names: list[str] | None = None, jobs: int | None = None, timeout: int = 600,
         force: bool = False, explain: bool = False, scheduler: str | None = None,
-        log: Callable[[str], None] = print) -> list[Result]:
-    """Execute (or reuse) every notebook for every parameter set; write reports/index.html."""
+        log: Callable[[str], None] = print, dry_run: bool = False) -> list[Result]:
+    """Execute (or reuse) every notebook for every parameter set; write reports/index.html.
+
+    With `dry_run`, only say what would run and why (as `explain` does), and return nothing:
+    no kernel starts, nothing is written, and no lock is taken (a run may be going on).
+    """
     p = paths.get(root)
     if parameter_sets is None or isinstance(parameter_sets, dict):
         parameter_sets = [dict(parameter_sets or {})]
     tasks = plan(p, parameter_sets, names, timeout)
+    if dry_run:
+        verdicts = _verdicts(p, tasks, load_manifest(p.root), force, True, log, would=True)
+        runs = sum(reason is not None for _, _, reason, _ in verdicts)
+        log(f"dry run: {runs} would run, {len(verdicts) - runs} cached; nothing was run or "
+            "written")
+        return []
     with lock.exclusive(p.reports / ".run.lock", "analysis run"):
         atomic.recover(p.reports)  # a run killed half-way: finish or drop its last writes
         for stray in (p.reports / "executed").glob(".*.running.ipynb"):
@@ -234,24 +243,34 @@ def run(parameter_sets: list[dict] | dict | None = None, root: Path | str | None
         return _run_locked(p, tasks, jobs, force, explain, scheduler, log)
 
 
-def _run_locked(p: paths.Paths, tasks: list[Task], jobs: int | None, force: bool,
-                explain: bool, scheduler: str | None,
-                log: Callable[[str], None]) -> list[Result]:
-    from analysis.manifest import changed_inputs, load_manifest
-
-    manifest = load_manifest(p.root)
+def _verdicts(p: paths.Paths, tasks: list[Task], manifest: dict, force: bool, explain: bool,
+              log: Callable[[str], None], would: bool = False
+              ) -> list[tuple[Task, cache.Key, str | None, dict]]:
+    """Each task with its key, the reason it runs (None: cached) and its last record; warns
+    first when raw data changed since the build, and with `explain` logs each verdict."""
     stale = changed_inputs(manifest, p.root)
     if stale:  # the processed data, and so the reports, miss the change until a build
         log(f"warning: changed since the last `analysis build`: {', '.join(stale)}; run "
             "`analysis build` first (or `make reports`) for the data and the reports to "
             "include it")
-    to_run, results, keys = [], [], {}
+    out = []
     for t in tasks:
         key, reason, record = check_cache(p, t, force, manifest)
-        keys[t.page] = key
         if explain:
+            runs = "would run" if would else "runs"
             log(f"[explain] {t.page}: key {key.digest} "
-                + (f"runs ({reason})" if reason else "cached (nothing changed)"))
+                + (f"{runs} ({reason})" if reason else "cached (nothing changed)"))
+        out.append((t, key, reason, record))
+    return out
+
+
+def _run_locked(p: paths.Paths, tasks: list[Task], jobs: int | None, force: bool,
+                explain: bool, scheduler: str | None,
+                log: Callable[[str], None]) -> list[Result]:
+    manifest = load_manifest(p.root)
+    to_run, results, keys = [], [], {}
+    for t, key, reason, record in _verdicts(p, tasks, manifest, force, explain, log):
+        keys[t.page] = key
         if reason is None:
             log(f"[cached ] {t.page}")
             results.append(_cached(record, t, "cached"))
