@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LAB    := .venv-lab
 
-.PHONY: reports build run test lint lab lock clean boundaries
+.PHONY: reports build run test lint lab strip lock clean boundaries
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
@@ -45,6 +45,15 @@ $(LAB)/.installed: pyproject.toml requirements.lock
 
 lab: $(LAB)/.installed
 	$(LAB)/bin/jupyter lab notebooks $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
+
+# Before committing a notebook run in JupyterLab: outputs, execution counts and the details
+# the kernel added to language_info go; cell ids, tags and the rest stay. A clean notebook is
+# left byte for byte as it is (tests/test_reports.py runs this target on an executed one).
+NOTEBOOKS ?= notebooks/*.ipynb
+STRIP_KEYS := $(addprefix metadata.language_info.,codemirror_mode file_extension mimetype \
+              nbconvert_exporter pygments_lexer version)
+strip: $(STAMP)
+	$(BIN)/nbstripout --keep-id --extra-keys "$(STRIP_KEYS)" $(NOTEBOOKS)
 
 # Regenerate requirements.lock (every transitive version) from the pins in pyproject.toml.
 lock:

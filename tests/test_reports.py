@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 from conftest import ROOT, cli, copy_project, report_pages
 
 # Resources a page would fetch (scripts, styles, images, tiles); <a href> links are fine.
@@ -158,3 +159,23 @@ def test_notebooks_are_committed_without_outputs():
         assert len(tagged) == 1, path.name
         assert "as_of" in tagged[0].source and "lang" in tagged[0].source
 
+
+
+@pytest.mark.parametrize("name", ["01_figures", "02_map", "03_trends"])
+def test_make_strip_returns_a_notebook_run_in_jupyter_to_its_committed_bytes(tmp_path, name):
+    """What an analyst does before committing: run the notebook as JupyterLab does (nbclient,
+    no papermill), save it, `make strip`; the result is the committed notebook, byte for byte."""
+    import nbclient
+
+    committed = ROOT / "notebooks" / f"{name}.ipynb"
+    nb = nbformat.read(committed, as_version=4)
+    nbclient.NotebookClient(nb, kernel_name="python3",
+                            resources={"metadata": {"path": str(committed.parent)}}).execute()
+    assert any(c.get("outputs") for c in nb.cells)
+    saved = tmp_path / committed.name
+    nbformat.write(nb, saved)
+    assert saved.read_bytes() != committed.read_bytes()
+    result = subprocess.run(["make", "-s", "-C", str(ROOT), "strip", f"NOTEBOOKS={saved}"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert saved.read_bytes() == committed.read_bytes()
