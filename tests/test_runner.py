@@ -215,7 +215,12 @@ def test_a_notebook_is_stopped_at_its_time_limit(tmp_path, cells):
 
 @pytest.mark.parametrize(("text", "message"), [
     ("as_of: [unclosed\nlang: en\n",
-     "bad.yaml:2:5: not valid YAML (expected ',' or ']', but got ':')"),
+     "bad.yaml:2:5: not valid YAML (expected ',' or ']', but got ':'; while parsing a flow "
+     "sequence that began at 1:8)"),
+    ("as_of: 2026-01-25\npolicy: [upper\n",
+     "bad.yaml:3:1: not valid YAML (expected ',' or ']', but got '<stream end>'; while "
+     "parsing a flow sequence that began at 2:9)"),
+    ("lang: ar: en\n", "bad.yaml:1:9: not valid YAML (mapping values are not allowed here)"),
     ("as_of: 2026-13-01\n", "bad.yaml: not valid YAML (month must be in 1..12)"),
     ("- as_of: 2026-01-25\n- 7\n", "bad.yaml: expected a mapping of parameter names"),
 ])

@@ -34,10 +34,7 @@ def _parameter_sets(args: argparse.Namespace) -> list[dict]:
         except FileNotFoundError:
             raise AnalysisError(f"{path}: no such parameters file") from None
         except yaml.MarkedYAMLError as exc:  # one line: where, and what the parser says
-            mark = exc.problem_mark or exc.context_mark
-            where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-            what = exc.problem or exc.context or "unreadable"
-            raise AnalysisError(f"{path}{where}: not valid YAML ({what})") from None
+            raise AnalysisError(_yaml_problem(path, exc)) from None
         except (yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:  # ValueError: a date
             raise AnalysisError(f"{path}: not valid YAML ({exc})") from None  # like 2026-13-01
         loaded = {} if loaded is None else loaded
@@ -48,6 +45,20 @@ def _parameter_sets(args: argparse.Namespace) -> list[dict]:
         sets = [{str(k): _plain(v) for k, v in item.items()} for item in items]
     given = {name: _typed(value) for name, value in args.parameter or []}
     return [{**s, **given} for s in sets]
+
+
+def _yaml_problem(path: Path, exc: Exception) -> str:  # a yaml.MarkedYAMLError
+    """`file:line:column: not valid YAML (problem; context)`: the context names where an
+    unclosed bracket or quote began, which the problem's own place (often the file's end)
+    does not."""
+    def at(mark) -> str:
+        return f"{mark.line + 1}:{mark.column + 1}"
+
+    mark = exc.problem_mark or exc.context_mark
+    what = exc.problem or exc.context or "unreadable"
+    if exc.context and exc.context_mark and exc.problem:
+        what += f"; {exc.context} that began at {at(exc.context_mark)}"
+    return f"{path}{':' + at(mark) if mark else ''}: not valid YAML ({what})"
 
 
 def _positive(text: str) -> int:
