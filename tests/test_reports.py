@@ -72,7 +72,7 @@ def test_forced_second_run_gives_identical_bytes(rendered, tmp_path):
     before = report_pages(rendered)
     result = cli("--root", str(rendered), "run", "--force")
     assert result.returncode == 0, result.stderr
-    assert result.stderr.count("[done   ]") == 3
+    assert result.stdout.count("[done   ]") == 3
     assert report_pages(rendered) == before
 
 
@@ -119,8 +119,8 @@ def test_failing_notebook_does_not_stop_the_others(tmp_path):
     nbformat.write(nb, root / "notebooks" / "00_broken.ipynb")
     result = cli("--root", str(root), "run")
     assert result.returncode == 1
-    assert "[FAILED ] 00_broken" in result.stderr
-    assert "RuntimeError: deliberate failure" in result.stderr
+    assert "[FAILED ] 00_broken" in result.stdout
+    assert "RuntimeError: deliberate failure" in result.stdout
     assert "Traceback" not in result.stderr
     index = (root / "reports" / "index.html").read_text(encoding="utf-8")
     assert "00_broken, FAILED" in index
@@ -132,8 +132,8 @@ def test_failing_notebook_does_not_stop_the_others(tmp_path):
     assert "deliberate failure" in page  # the traceback is kept
     # a failed notebook is never cached: the next run tries it again, the others are reused
     again = cli("--root", str(root), "run")
-    assert "[queued ] 00_broken (no previous run)" in again.stderr
-    assert again.stderr.count("[cached ]") == 3
+    assert "[queued ] 00_broken (no previous run)" in again.stdout
+    assert again.stdout.count("[cached ]") == 3
 
 
 def test_plain_papermill_works(tmp_path):

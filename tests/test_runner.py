@@ -21,9 +21,9 @@ def ran(tmp_path_factory):
     return root
 
 
-def reasons(stderr: str) -> dict[str, str]:
+def reasons(stdout: str) -> dict[str, str]:
     out = {}
-    for line in stderr.splitlines():
+    for line in stdout.splitlines():
         m = re.match(r"\[explain\] (\S+): key [0-9a-f]{16} (.*)$", line)
         if m:
             out[m.group(1)] = m.group(2)
@@ -33,9 +33,9 @@ def reasons(stderr: str) -> dict[str, str]:
 def test_no_change_run_is_all_cached(ran):
     result = cli("--root", str(ran), "run", "--explain")
     assert result.returncode == 0, result.stderr
-    assert reasons(result.stderr) == {n: "cached (nothing changed)"
+    assert reasons(result.stdout) == {n: "cached (nothing changed)"
                                       for n in ("01_figures", "02_map", "03_trends")}
-    assert "0 ran, 3 cached" in result.stderr
+    assert "0 ran, 3 cached" in result.stdout
 
 
 def test_dry_run_says_what_would_run_and_runs_nothing(ran):
@@ -43,24 +43,24 @@ def test_dry_run_says_what_would_run_and_runs_nothing(ran):
     cache_before = sorted((ran / "reports" / ".cache").iterdir())
     result = cli("--root", str(ran), "run", "--dry-run", "-p", "lang", "ar", "01_figures")
     assert result.returncode == 0, result.stderr
-    assert result.stderr.splitlines() == [
-        "[explain] 01_figures: key " + result.stderr.split("key ")[1][:16]
+    assert result.stdout.splitlines() == [
+        "[explain] 01_figures: key " + result.stdout.split("key ")[1][:16]
         + " would run (changed: parameters)",
         "dry run: 1 would run, 0 cached; nothing was run or written"]
     assert report_pages(ran) == before
     assert sorted((ran / "reports" / ".cache").iterdir()) == cache_before
     same = cli("--root", str(ran), "run", "-n")
-    assert same.stderr.splitlines()[-1] == ("dry run: 0 would run, 3 cached; nothing was run "
+    assert same.stdout.splitlines()[-1] == ("dry run: 0 would run, 3 cached; nothing was run "
                                             "or written")
-    assert reasons(same.stderr) == {n: "cached (nothing changed)"
+    assert reasons(same.stdout) == {n: "cached (nothing changed)"
                                     for n in ("01_figures", "02_map", "03_trends")}
 
 
 def test_parameter_change_reruns_with_reason(ran):
     result = cli("--root", str(ran), "run", "--explain", "01_figures", "-p", "lang", "ar")
-    assert reasons(result.stderr) == {"01_figures": "runs (changed: parameters)"}
+    assert reasons(result.stdout) == {"01_figures": "runs (changed: parameters)"}
     back = cli("--root", str(ran), "run", "--explain", "01_figures")
-    assert reasons(back.stderr) == {"01_figures": "runs (changed: parameters)"}
+    assert reasons(back.stdout) == {"01_figures": "runs (changed: parameters)"}
 
 
 @pytest.fixture
@@ -74,7 +74,7 @@ def _rebuild_and_explain(root) -> dict[str, str]:
     assert cli("--root", str(root), "build").returncode == 0
     result = cli("--root", str(root), "run", "--explain")
     assert result.returncode == 0, result.stderr
-    return reasons(result.stderr)
+    return reasons(result.stdout)
 
 
 def test_new_boundaries_rerun_only_the_notebook_that_reads_them(ran_once):
@@ -99,7 +99,7 @@ def test_raw_changes_not_yet_built_are_named(ran_once):
         fh.write("Test claimant,media,,Added by a test.\n")
     result = cli("--root", str(ran_once), "run", "--explain")
     assert result.returncode == 0, result.stderr
-    assert reasons(result.stderr) == {
+    assert reasons(result.stdout) == {
         "01_figures": "cached (nothing changed)",
         "02_map": "runs (changed: data (data/raw/boundaries/ne10m_admin0_region.geojson))",
         "03_trends": "cached (nothing changed)"}
@@ -109,7 +109,7 @@ def test_raw_changes_not_yet_built_are_named(ran_once):
     assert cli("--root", str(ran_once), "build").returncode == 0
     after = cli("--root", str(ran_once), "run", "--explain")
     assert "warning" not in after.stderr
-    assert set(reasons(after.stderr).values()) == {"cached (nothing changed)"}
+    assert set(reasons(after.stdout).values()) == {"cached (nothing changed)"}
 
 
 def test_a_new_figure_reruns_every_notebook(ran_once):
@@ -133,7 +133,7 @@ def test_data_no_page_reads_reruns_nothing(ran_once):
     explained = cli("--root", str(ran_once), "build")
     assert explained.returncode == 0
     again = cli("--root", str(ran_once), "run", "--explain", "03_trends", "-p", "lang", "ar")
-    assert reasons(again.stderr) == {
+    assert reasons(again.stdout) == {
         "03_trends": "runs (changed: data (data/processed/claimants.csv))"}
 
 
@@ -144,7 +144,7 @@ def test_notebook_edit_and_damaged_output_rerun(ran):
     nbformat.write(nb, nb_path)
     (ran / "reports" / "html" / "02_map.html").write_text("damaged", encoding="utf-8")
     result = cli("--root", str(ran), "run", "--explain")
-    assert reasons(result.stderr) == {
+    assert reasons(result.stdout) == {
         "01_figures": "cached (nothing changed)",
         "02_map": "runs (outputs missing or modified)",
         "03_trends": "runs (changed: notebook)",
@@ -154,7 +154,7 @@ def test_notebook_edit_and_damaged_output_rerun(ran):
 
 def test_force_reruns_everything(ran):
     result = cli("--root", str(ran), "run", "--explain", "--force", "01_figures")
-    assert reasons(result.stderr) == {"01_figures": "runs (--force)"}
+    assert reasons(result.stdout) == {"01_figures": "runs (--force)"}
 
 
 def test_parameter_sets_render_side_by_side(tmp_path):
@@ -185,14 +185,14 @@ def test_dead_kernel_is_reported(tmp_path):
     _add_cell(root, "00_dies", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
     result = cli("--root", str(root), "run", "00_dies", "01_figures")
     assert result.returncode == 1
-    assert "[FAILED ] 00_dies" in result.stderr and "the kernel died" in result.stderr
+    assert "[FAILED ] 00_dies" in result.stdout and "the kernel died" in result.stdout
     # the zygote saw how: in the progress line, the index and the kernel's log
-    assert "the kernel (pid " in result.stderr and "was killed by signal SIGKILL" in result.stderr
+    assert "the kernel (pid " in result.stdout and "was killed by signal SIGKILL" in result.stdout
     index = (root / "reports" / "index.html").read_text(encoding="utf-8")
     assert "was killed by signal SIGKILL" in index
     log = (root / "reports" / "logs" / "00_dies.kernel.log").read_text(encoding="utf-8")
     assert "analysis: the kernel (pid " in log
-    assert "[done   ] 01_figures" in result.stderr
+    assert "[done   ] 01_figures" in result.stdout
 
 
 @pytest.mark.parametrize("cells", [
@@ -207,8 +207,8 @@ def test_a_notebook_is_stopped_at_its_time_limit(tmp_path, cells):
     nbformat.write(nb, root / "notebooks" / "00_slow.ipynb")
     result = cli("--root", str(root), "run", "00_slow", "01_figures", "--timeout", "8")
     assert result.returncode == 1
-    assert "the notebook ran longer than 8 s and was stopped" in result.stderr
-    assert "[done   ] 01_figures" in result.stderr
+    assert "the notebook ran longer than 8 s and was stopped" in result.stdout
+    assert "[done   ] 01_figures" in result.stdout
     page = (root / "reports/html/00_slow.html").read_text(encoding="utf-8")
     assert "This report failed and is incomplete" in page and "longer than 8 s" in page
 
@@ -264,7 +264,7 @@ def test_runs_on_a_dask_cluster(tmp_path):
         result = cli("--root", str(root), "run", "01_figures", "--scheduler",
                      cluster.scheduler_address)
     assert result.returncode == 0, result.stderr
-    assert f"[running] 01_figures (on {cluster.scheduler_address})" in result.stderr
+    assert f"[running] 01_figures (on {cluster.scheduler_address})" in result.stdout
     assert "ونُقل 150" in (root / "reports/html/01_figures.html").read_text("utf-8")
 
 
@@ -295,7 +295,7 @@ def test_a_no_change_run_imports_nothing_heavy(ran):
     out = subprocess.run([sys.executable, "-c", code, str(ran)], capture_output=True,
                          text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert "3 cached" in out.stderr and out.stdout.strip().splitlines()[-1] == "[]"
+    assert "3 cached" in out.stdout and out.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_good_parameter_values_pass():
