@@ -57,7 +57,7 @@ def test_an_unexplained_number_is_listed(project):
     assert result.returncode == 0
     assert "1 unexplained" in result.stdout
     assert "warning: alsumaria-2026-01-22-daesh-transfer:4391-4396: 'ثلاثة' is in no figure" \
-        in result.stdout
+        in result.stderr
 
 
 def test_uncoded_offsets_are_checked(project):

@@ -99,7 +99,7 @@ def cmd_check(args: argparse.Namespace) -> int:
           f"{counts.get('unexplained', 0)} unexplained")
     for r in cover[cover["status"] == "unexplained"].itertuples():
         print(f"warning: {r.source_id}:{r.start}-{r.end}: {r.phrase!r} is in no figure and "
-              "has no reason in data/raw/uncoded.csv")
+              "has no reason in data/raw/uncoded.csv", file=sys.stderr)  # as run's warnings
     return 0
 
 
