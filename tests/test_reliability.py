@@ -75,6 +75,25 @@ def test_killed_build_leaves_old_or_new_never_a_mix(project, tmp_path, delay):
     assert not (project / "data" / ".build-work").exists()
 
 
+def test_build_writes_its_geopackage_in_the_project_not_the_temporary_folder(project,
+                                                                           monkeypatch):
+    import pyogrio
+
+    from analysis import build
+
+    written = []
+    real = pyogrio.write_dataframe
+
+    def noting(frame, path, *args, **kwargs):
+        written.append(Path(path))
+        return real(frame, path, *args, **kwargs)
+
+    monkeypatch.setattr(pyogrio, "write_dataframe", noting)
+    build.build(project)
+    assert written and {p.parent for p in written} == {project / "data" / ".build-work"}
+    assert not (project / "data" / ".build-work").exists()
+
+
 def test_build_clears_a_killed_builds_scratch_folder(project):
     work = project / "data" / ".build-work"
     work.mkdir()

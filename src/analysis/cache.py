@@ -86,20 +86,23 @@ class Key:
         return asdict(self)
 
 
-def current_inputs(manifest: dict, names: list[str], processed: str,
-                   root: Path) -> dict[str, str | None]:
+def current_inputs(manifest: dict, names: list[str], processed: str, root: Path,
+                   raw: dict[str, str | None] | None = None) -> dict[str, str | None]:
     """The sha256 each data file (a path from `root`) has now, None when it is gone.
 
     A processed file's is the manifest's (the loaders refuse one that differs from it);
     a raw file read as it is (the boundaries) is hashed: it may have changed since the build,
-    and what the notebook would read now is the file, not what the build saw.
+    and what the notebook would read now is the file, not what the build saw. `raw`: the
+    raw files' hashes when the caller has them already (`manifest.raw_hashes`).
     """
     out: dict[str, str | None] = {}
     for name in names:
+        path = root / name
         if name.startswith(processed + "/"):
             out[name] = manifest.get("outputs", {}).get(name[len(processed) + 1:])
+        elif raw is not None and name in raw:
+            out[name] = raw[name]
         else:
-            path = root / name
             out[name] = atomic.sha256_file(path) if path.is_file() else None
     return out
 

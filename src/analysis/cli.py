@@ -103,19 +103,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_log(line: str) -> None:
-    """What `run` reports (progress, verdicts, the summary) goes to stdout, as `build` and
-    `check` report theirs; warnings go to stderr, with the errors."""
-    print(line, file=sys.stderr if line.startswith("warning:") else sys.stdout, flush=True)
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     from analysis import runner
 
     results = runner.run(_parameter_sets(args), root=args.root, names=args.notebooks or None,
                          jobs=args.jobs, timeout=args.timeout, force=args.force,
                          explain=args.explain, scheduler=args.scheduler,
-                         log=_run_log, dry_run=args.dry_run)
+                         dry_run=args.dry_run,  # reports on stdout, as build and check do
+                         log=lambda line: print(line, flush=True),
+                         warn=lambda line: print(line, file=sys.stderr, flush=True))
     return 1 if any(r.status == "failed" for r in results) else 0
 
 

@@ -29,8 +29,17 @@ def load_manifest(root: Path | str | None = None) -> dict:
         raise AnalysisError(f"{rel}: unreadable ({exc}); run `analysis build` again") from None
 
 
-def changed_inputs(manifest: dict, root: Path) -> list[str]:
+def raw_hashes(manifest: dict, root: Path) -> dict[str, str | None]:
+    """The sha256 each raw input of the last build has now (None: gone). A run hashes them
+    once, for its stale-data warning and for the keys of the notebooks that read them."""
+    return {k: atomic.sha256_file(root / k) if (root / k).is_file() else None
+            for k in sorted(manifest.get("inputs", {}))}
+
+
+def changed_inputs(manifest: dict, root: Path,
+                   now: dict[str, str | None] | None = None) -> list[str]:
     """The raw files (paths from `root`) whose bytes differ from the last build's, or that
-    are gone: the processed data no longer reflects them until `analysis build` runs."""
-    return sorted(k for k, v in manifest.get("inputs", {}).items()
-                  if not (root / k).is_file() or atomic.sha256_file(root / k) != v)
+    are gone: the processed data no longer reflects them until `analysis build` runs.
+    `now`: `raw_hashes`, when the caller has them already."""
+    now = raw_hashes(manifest, root) if now is None else now
+    return sorted(k for k, v in manifest.get("inputs", {}).items() if now.get(k) != v)

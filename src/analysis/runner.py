@@ -25,7 +25,7 @@ from pathlib import Path
 
 from analysis import atomic, cache, lock, parameters, paths, reports
 from analysis.errors import AnalysisError
-from analysis.manifest import changed_inputs, load_manifest
+from analysis.manifest import changed_inputs, load_manifest, raw_hashes
 from analysis.reports import Result, Task
 
 CACHE_DIR = ".cache"
@@ -75,26 +75,29 @@ def _outputs_intact(record: dict, task: Task) -> bool:
     return True
 
 
-def _data_part(p: paths.Paths, record: dict, manifest: dict) -> tuple[str, list[str]]:
-    """The data part of a key now, for the files the last run read; and those that changed."""
+def _data_part(p: paths.Paths, record: dict, manifest: dict,
+               raw: dict[str, str | None] | None = None) -> tuple[str, list[str]]:
+    """The data part of a key now, for the files the last run read; and those that changed.
+    `raw`: the run's `manifest.raw_hashes`, so that no file is hashed twice."""
     read = record.get("inputs") or {}
     if not read:
         return cache.data_part(None, manifest["data_version"]), []
     now = cache.current_inputs(manifest, sorted(read), paths.relative(p.processed, p.root),
-                               p.root)
+                               p.root, raw)
     return (cache.data_part(now, manifest["data_version"]),
             [k for k in sorted(read) if now[k] != read[k]])
 
 
-def check_cache(p: paths.Paths, task: Task, force: bool,
-                manifest: dict) -> tuple[cache.Key, str | None, dict]:
+def check_cache(p: paths.Paths, task: Task, force: bool, manifest: dict,
+                raw: dict[str, str | None] | None = None
+                ) -> tuple[cache.Key, str | None, dict]:
     """(key, reason to run or None when cached, previous record, kept even when stale);
     `manifest` is read once per run by the caller."""
     try:
         record = json.loads(_record_path(p, task).read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
         record = {}
-    data, changed_files = _data_part(p, record, manifest)
+    data, changed_files = _data_part(p, record, manifest, raw)
     key = cache.key_for(task.notebook, task.parameters, data)
     if force:
         return key, "--force", record
@@ -178,7 +181,8 @@ def _log_result(r: Result, log: Callable[[str], None]) -> None:
         log(f"[FAILED ] {r.name} in {r.seconds:.1f}s: {r.error}")
 
 
-def _other_reports(p: paths.Paths, done: set[str], manifest: dict) -> list[Result]:
+def _other_reports(p: paths.Paths, done: set[str], manifest: dict,
+                   raw: dict[str, str | None] | None = None) -> list[Result]:
     """Reports of earlier runs that are still whole and current (same notebook, same data):
     the index keeps listing them when a run renders only some notebooks."""
     out = []
@@ -194,7 +198,7 @@ def _other_reports(p: paths.Paths, done: set[str], manifest: dict) -> list[Resul
                     manifest["data_version"])
         if page in done or not notebook.is_file() or not _outputs_intact(record, task):
             continue
-        key = cache.key_for(notebook, task.parameters, _data_part(p, record, manifest)[0])
+        key = cache.key_for(notebook, task.parameters, _data_part(p, record, manifest, raw)[0])
         if key.changed(record.get("key")):
             continue
         out.append(_cached(record, task, "listed"))
@@ -220,18 +224,23 @@ def summary(results: list[Result]) -> str:
 def run(parameter_sets: list[dict] | dict | None = None, root: Path | str | None = None,
         names: list[str] | None = None, jobs: int | None = None, timeout: int = 600,
         force: bool = False, explain: bool = False, scheduler: str | None = None,
-        log: Callable[[str], None] = print, dry_run: bool = False) -> list[Result]:
+        log: Callable[[str], None] = print, dry_run: bool = False,
+        warn: Callable[[str], None] | None = None) -> list[Result]:
     """Execute (or reuse) every notebook for every parameter set; write reports/index.html.
 
+    `log` gets the progress, verdicts and summary; `warn` (default `log`) the warnings.
     With `dry_run`, only say what would run and why (as `explain` does), and return nothing:
     no kernel starts, nothing is written, and no lock is taken (a run may be going on).
     """
+    warn = warn or log
     p = paths.get(root)
     if parameter_sets is None or isinstance(parameter_sets, dict):
         parameter_sets = [dict(parameter_sets or {})]
     tasks = plan(p, parameter_sets, names, timeout)
     if dry_run:
-        verdicts = _verdicts(p, tasks, load_manifest(p.root), force, True, log, would=True)
+        manifest = load_manifest(p.root)
+        raw = raw_hashes(manifest, p.root)
+        verdicts = _verdicts(p, tasks, manifest, raw, force, True, log, warn, would=True)
         runs = sum(reason is not None for _, _, reason, _ in verdicts)
         log(f"dry run: {runs} would run, {len(verdicts) - runs} cached; nothing was run or "
             "written")
@@ -240,22 +249,24 @@ def run(parameter_sets: list[dict] | dict | None = None, root: Path | str | None
         atomic.recover(p.reports)  # a run killed half-way: finish or drop its last writes
         for stray in (p.reports / "executed").glob(".*.running.ipynb"):
             stray.unlink()
-        return _run_locked(p, tasks, jobs, force, explain, scheduler, log)
+        return _run_locked(p, tasks, jobs, force, explain, scheduler, log, warn)
 
 
-def _verdicts(p: paths.Paths, tasks: list[Task], manifest: dict, force: bool, explain: bool,
-              log: Callable[[str], None], would: bool = False
+def _verdicts(p: paths.Paths, tasks: list[Task], manifest: dict,
+              raw: dict[str, str | None], force: bool, explain: bool,
+              log: Callable[[str], None], warn: Callable[[str], None], would: bool = False
               ) -> list[tuple[Task, cache.Key, str | None, dict]]:
     """Each task with its key, the reason it runs (None: cached) and its last record; warns
-    first when raw data changed since the build, and with `explain` logs each verdict."""
-    stale = changed_inputs(manifest, p.root)
+    first when raw data changed since the build, and with `explain` logs each verdict.
+    `raw`: `manifest.raw_hashes`, hashed once for the warning and every key."""
+    stale = changed_inputs(manifest, p.root, raw)
     if stale:  # the processed data, and so the reports, miss the change until a build
-        log(f"warning: changed since the last `analysis build`: {', '.join(stale)}; run "
+        warn(f"warning: changed since the last `analysis build`: {', '.join(stale)}; run "
             "`analysis build` first (or `make reports`) for the data and the reports to "
             "include it")
     out = []
     for t in tasks:
-        key, reason, record = check_cache(p, t, force, manifest)
+        key, reason, record = check_cache(p, t, force, manifest, raw)
         if explain:
             runs = "would run" if would else "runs"
             log(f"[explain] {t.page}: key {key.digest} "
@@ -266,10 +277,11 @@ def _verdicts(p: paths.Paths, tasks: list[Task], manifest: dict, force: bool, ex
 
 def _run_locked(p: paths.Paths, tasks: list[Task], jobs: int | None, force: bool,
                 explain: bool, scheduler: str | None,
-                log: Callable[[str], None]) -> list[Result]:
+                log: Callable[[str], None], warn: Callable[[str], None]) -> list[Result]:
     manifest = load_manifest(p.root)
+    raw = raw_hashes(manifest, p.root)
     to_run, results, keys = [], [], {}
-    for t, key, reason, record in _verdicts(p, tasks, manifest, force, explain, log):
+    for t, key, reason, record in _verdicts(p, tasks, manifest, raw, force, explain, log, warn):
         keys[t.page] = key
         if reason is None:
             log(f"[cached ] {t.page}")
@@ -299,7 +311,7 @@ def _run_locked(p: paths.Paths, tasks: list[Task], jobs: int | None, force: bool
             record_path.unlink(missing_ok=True)  # never reuse a failed run
     results += ran
     data_version = tasks[0].data_version
-    listed = results + _other_reports(p, {r.name for r in results}, manifest)
+    listed = results + _other_reports(p, {r.name for r in results}, manifest, raw)
     atomic.write_text(p.reports / "index.html", reports.index_html(listed, data_version))
     log(summary(results))
     failed = sum(r.status == "failed" for r in results)
