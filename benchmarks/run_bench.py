@@ -3,6 +3,8 @@
 (a) cold `analysis run --force` over every notebook vs papermill executing as many empty
     notebooks through the same kind of process pool (spawned workers, as many as the run
     uses), started as a command like the run is: the kernel floor (target ≤ 1.3);
+    and, to tell the runner's own cost from the notebooks' work, `analysis run --force` over
+    as many empty notebooks vs the same floor (no target);
 (b) a no-change `analysis run` vs the cold run (target ≤ 0.05);
 (c) `python -c "import analysis"` vs `python -c "import pandas"` (target ≤ 1.15);
 (d) peak memory of a cold run, summed over the runner, its workers, the zygote and the
@@ -34,9 +36,16 @@ ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 
 
-def scratch_project(dest: Path) -> Path:
-    for sub in ("data/raw", "data/processed", "notebooks"):
+def scratch_project(dest: Path, notebooks: list[str] | None = None) -> Path:
+    """A copy of the project's data and notebooks; or of its data and `notebooks`."""
+    for sub in ("data/raw", "data/processed"):
         shutil.copytree(ROOT / sub, dest / sub)
+    if notebooks is None:
+        shutil.copytree(ROOT / "notebooks", dest / "notebooks")
+    else:
+        (dest / "notebooks").mkdir()
+        for path in notebooks:
+            shutil.copy(path, dest / "notebooks")
     return dest
 
 
@@ -141,12 +150,17 @@ def main() -> int:
         count = len(list((root / "notebooks").glob("*.ipynb")))
         run = [PY, "-m", "analysis", "--root", str(root), "run", "--jobs", str(args.jobs)]
         empties = empty_notebooks(Path(tmp), count)
+        bare = scratch_project(Path(tmp) / "empty-project", empties)
+        run_bare = [PY, "-m", "analysis", "--root", str(bare), "run", "--jobs", str(args.jobs),
+                    "--force"]
         timed(run + ["--force"])  # warm the file cache once
+        timed(run_bare)
         floor_seconds(Path(tmp), empties, args.jobs)
-        cold, floor = [], []
-        for _ in range(args.repeat):  # interleaved, so a noisy minute hurts both alike
+        cold, floor, runner_floor = [], [], []
+        for _ in range(args.repeat):  # interleaved, so a noisy minute hurts all alike
             cold.append(timed(run + ["--force"]))
             floor.append(floor_seconds(Path(tmp), empties, args.jobs))
+            runner_floor.append(timed(run_bare))
         nochange = [timed(run) for _ in range(args.repeat)]
         imp_analysis = [timed([PY, "-c", "import analysis"]) for _ in range(args.repeat)]
         imp_pandas = [timed([PY, "-c", "import pandas"]) for _ in range(args.repeat)]
@@ -158,6 +172,9 @@ def main() -> int:
     pairs = sorted(c / f for c, f in zip(cold, floor, strict=True))
     print(f"    ratio of each interleaved pair: {pairs[0]:.2f} to {pairs[-1]:.2f}; "
           f"against the fastest floor run ({min(floor):.2f} s): {med(cold) / min(floor):.2f}")
+    print(f"    the runner on {count} empty notebooks {med(runner_floor):.2f} s: "
+          f"{med(runner_floor) / med(floor):.2f} of the floor (its own cost); the notebooks' "
+          f"work adds {med(cold) - med(runner_floor):.2f} s")
     slow = sum(f > 1.5 * min(floor) for f in floor)
     if slow:  # stock kernels sometimes take ~2.5 s longer to shut down: the floor is bimodal
         print(f"    {slow} of {len(floor)} floor runs were over 1.5x the fastest")
