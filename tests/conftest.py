@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import shutil
 import subprocess
 import sys
@@ -48,6 +49,12 @@ def report_pages(root: Path) -> dict[str, str]:
     """sha256 of what readers get: the pages, the index and the executed notebooks."""
     return {k: v for k, v in tree_hash(root / "reports").items()
             if k.startswith(("html/", "executed/")) or k == "index.html"}
+
+
+def readable(page: str) -> str:
+    """A page without the spans that keep each date on one line (`analysis.escape.prose`),
+    for tests that look for a sentence as the reader reads it."""
+    return re.sub(r"<span style=[\"']white-space:nowrap[\"']>([^<]*)</span>", r"\1", page)
 
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

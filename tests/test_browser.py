@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from conftest import clean, cli, copy_project
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -153,16 +156,55 @@ ARABIC_BLOCKS = """() => [...document.querySelectorAll('p, li, h1, h2, h3')]
              e.textContent.trim().slice(0, 30)])"""
 
 
-def test_arabic_pages_read_right_to_left(page, tmp_path):
+@pytest.fixture(scope="module")
+def arabic(tmp_path_factory) -> Path:
+    """A scratch project whose three reports were rendered in Arabic."""
+    root = copy_project(tmp_path_factory.mktemp("arabic") / "project")
+    result = cli("--root", str(root), "run", "-p", "lang", "ar")
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+def test_arabic_pages_read_right_to_left(page, arabic):
     """Headings, narrative, captions and the banner of an Arabic page are right to left and
     start on the right (JupyterLab's theme aligns paragraphs left unless told otherwise)."""
-    root = copy_project(tmp_path / "project")
-    result = cli("--root", str(root), "run", "-p", "lang", "ar", "01_figures", "03_trends")
-    assert result.returncode == 0, result.stderr
     for name in ("01_figures", "03_trends"):
-        page.goto((root / "reports" / "html" / f"{name}.html").as_uri())
+        page.goto((arabic / "reports" / "html" / f"{name}.html").as_uri())
         blocks = page.evaluate(ARABIC_BLOCKS)
         assert len(blocks) > 10
         wrong = [b for b in blocks if b[1] != "rtl" or b[2] not in ("start", "right")]
         assert wrong == []
         clean(page)
+
+
+# Every date in the page's text, and whether the reader sees it on more than one line.
+SPLIT_DATES = r"""() => {
+  const date = /\d{4}-(?:\d{2}(?:-\d{2})?|W\d{2})/g;
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const split = []; let node, seen = 0;
+  while ((node = walk.nextNode())) {
+    for (const m of node.data.matchAll(date)) {
+      const r = document.createRange();
+      r.setStart(node, m.index); r.setEnd(node, m.index + m[0].length);
+      const boxes = [...r.getClientRects()].filter(b => b.width > 0);
+      const mids = boxes.map(b => (b.top + b.bottom) / 2);
+      seen++;
+      if (Math.max(...mids) - Math.min(...mids) > Math.min(...boxes.map(b => b.height)) / 2)
+        split.push(m[0] + " in " + node.parentElement.closest("td, p, li, h3").tagName);
+    }
+  }
+  return [seen, split];
+}"""
+
+
+@pytest.mark.parametrize("width", [1200, 480])
+def test_dates_stay_on_one_line(rendered, arabic, page, width):
+    """A date never breaks at its hyphens ("2026-01-" / "21"), which narrow table columns
+    did to most dates of the ledger, in English and in Arabic, on a desktop and a phone."""
+    page.set_viewport_size({"width": width, "height": 900})
+    for root in (rendered, arabic):
+        for name in ("01_figures", "02_map", "03_trends"):
+            page.goto((root / "reports" / "html" / f"{name}.html").as_uri())
+            seen, split = page.evaluate(SPLIT_DATES)
+            assert seen > 30 and split == [], (root.name, name)
+    clean(page)

@@ -7,6 +7,7 @@ import re
 
 import pandas as pd
 import pytest
+from conftest import readable
 
 import analysis
 from analysis import maps
@@ -219,11 +220,12 @@ def test_arabic_popup_names_the_claimant_and_the_hedge():
         parse_dates=["as_of", "period_start", "period_end"])
     assert maps.popup_html(claim, "ar", names={"CENTCOM": "سنتكوم"}) == (
         "<div dir='rtl' lang='ar' class='popup-body'><div class='claim'><b>المحتجزون</b>: "
-        "6,000 على الأقل<br>الجهة المصرِّحة: سنتكوم · 2026-01-20 · التحوّط: على الأقل · "
+        "6,000 على الأقل<br>الجهة المصرِّحة: سنتكوم · <span style='white-space:nowrap'>2026-01-20"
+        "</span> · التحوّط: على الأقل · "
         "الأدنى/الأرجح/الأعلى: 6,000 / – / –<div class='quote' dir='rtl' lang='ar'>"
         "«أكثر من 6000»</div><a href=\"https://example.org/a\" target=\"_blank\" "
         "rel=\"noopener noreferrer\">DVIDS</a></div></div>")
-    english = maps.popup_html(claim, "en")
+    english = readable(maps.popup_html(claim, "en"))
     assert "Claimant: CENTCOM · 2026-01-20 · Hedge: at_least · " in english
 
 

@@ -9,7 +9,7 @@ import struct
 
 import pandas as pd
 import pytest
-from conftest import cli, copy_project
+from conftest import cli, copy_project, readable
 
 import analysis
 from analysis import i18n, trends
@@ -403,7 +403,7 @@ def pages(tmp_path_factory) -> dict[str, str]:
     again = cli("--root", str(root), "run", "03_trends", "-f", str(sets), "--force")
     assert again.returncode == 0, again.stderr
     assert {k: (html_dir / v).read_bytes() for k, v in PAGES.items()} == first
-    return {k: v.decode("utf-8") for k, v in first.items()}
+    return {k: readable(v.decode("utf-8")) for k, v in first.items()}
 
 
 def test_report_shows_what_was_knowable_on_2026_01_25(pages):

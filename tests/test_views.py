@@ -5,7 +5,7 @@ import re
 import conftest
 import pandas as pd
 import pytest
-from conftest import cli, copy_project
+from conftest import cli, copy_project, readable
 
 import analysis
 from analysis import i18n, views
@@ -123,7 +123,7 @@ def test_arabic_tables_count_claimants_and_name_policies():
     assert CLAIMANT_AR in ledger.columns and "الوسيلة الإعلامية" in ledger.columns
     assert not [c for c in ledger.columns if SOURCE_WORDS.search(str(c))]
     for policy in analysis.POLICIES:
-        page = views.estimates_html("2026-02-28", policy, "ar")
+        page = readable(views.estimates_html("2026-02-28", policy, "ar"))
         assert f"<small>({POLICY_AR[policy]})</small>" in page
         assert ENGLISH_POLICY.findall(page) == [], policy
         assert "المتحفّظة: أدنى ما ذكرته التصريحات المستقلة (عددها 1؛ نطاق المقارنة: " \
@@ -161,7 +161,7 @@ def test_arabic_figures_page_says_claimant_where_claimants_are_counted(arabic_pa
 
 
 def test_arabic_figures_page_defines_the_measures_in_arabic(arabic_pages):
-    page = html.unescape(arabic_pages["01_figures"])
+    page = html.unescape(readable(arabic_pages["01_figures"]))
     measures = analysis.load_measures()
     assert [d for d in measures["definition_ar"] if f"<td>{d}</td>" not in page] == []
     assert [d for d in measures["definition"] if d in page] == []

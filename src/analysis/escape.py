@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 # Bidi controls and NUL would let data reorder or cut what a reader sees.
@@ -15,6 +16,22 @@ def text(value: object) -> str:
     if value is None or (not isinstance(value, str) and _isna(value)):
         return ""
     return html.escape(_CONTROL.sub("", str(value)), quote=True)
+
+
+# A date breaks at its hyphens at a line's end ("2026-01-" / "21"): in narrow table cells,
+# and in Arabic sentences, where the date's runs are reordered too. Kept on one line: days,
+# months and ISO weeks (a comparison window).
+_DATE = re.compile(r"(?<![\w-])\d{4}-(?:\d{2}(?:-\d{2})?|W\d{2})(?![\w-])")
+_WHOLE = "<span style='white-space:nowrap'>"
+
+
+def prose(value: object, escaper: Callable[[object], str] | None = None) -> str:
+    """Escape element content (never an attribute's value) and keep each date on one line.
+
+    The text a reader copies is unchanged: only a span with an inline style is added, which
+    also works inside folium's popups, where the page's style sheet does not reach.
+    """
+    return _DATE.sub(lambda m: f"{_WHOLE}{m.group(0)}</span>", (escaper or text)(value))
 
 
 def for_folium(value: object) -> str:

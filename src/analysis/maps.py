@@ -157,7 +157,8 @@ def _claim_html(r: pd.Series, lang: str, names: Mapping[str, str]) -> str:
                  f"<i>({e(word('paraphrase', lang))})</i></div>")
     return (
         f"<div class='claim'><b>{e(label)}</b>: {e(value)}<br>"
-        f"{e(word('claimant', lang))}: {e(claimant_name(r['claimant'], names))} · {e(when)} · "
+        f"{e(word('claimant', lang))}: {e(claimant_name(r['claimant'], names))} · "
+        f"{escape.prose(when, e)} · "
         f"{e(word('hedge', lang))}: {e(i18n.code_name('hedge', r['hedge'], lang))} · "
         f"{e(word('low', lang))}/{e(word('best', lang))}/{e(word('high', lang))}: {e(bounds)}"
         f"{words}{escape.link(r['url'], r['outlet'], escaper=escape.for_folium)}</div>"

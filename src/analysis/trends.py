@@ -506,12 +506,12 @@ def multiples_sentences(figures: pd.DataFrame, as_of: object = None, lang: str =
 
 def caption_html(sentences: list[str], lang: str = "en") -> str:
     """Escaped caption paragraph, right-to-left in Arabic."""
-    body = " ".join(escape.text(s) for s in sentences)
+    body = " ".join(escape.prose(s) for s in sentences)
     return f'<p class="caption" {i18n.html_lang(lang)}>{body}</p>'
 
 
 def list_html(sentences: list[str], lang: str = "en") -> str:
-    items = "".join(f"<li>{escape.text(s)}</li>" for s in sentences)
+    items = "".join(f"<li>{escape.prose(s)}</li>" for s in sentences)
     return f'<ul class="caption" {i18n.html_lang(lang)}>{items}</ul>'
 
 

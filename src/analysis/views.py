@@ -75,7 +75,7 @@ def to_html(frame: pd.DataFrame, lang: str = "en") -> str:
     for _, row in frame.iterrows():
         cells = []
         for c in visible:
-            value = escape.text(row[c])
+            value = escape.prose(row[c])
             if c == quote_col:
                 qlang = escape.text(row.get("_quote_lang", "ar"))
                 qdir = "rtl" if qlang in ("ar", "fa", "ku") else "ltr"
@@ -101,7 +101,7 @@ def banner(figures: pd.DataFrame, as_of: object, lang: str = "en") -> str:
     else:
         text = (f"Data version {version} · reports published on or before {cutoff} · "
                 f"{len(figures)} figures")
-    return f'<p class="banner" {i18n.html_lang(lang)}>{escape.text(text)}</p>'
+    return f'<p class="banner" {i18n.html_lang(lang)}>{escape.prose(text)}</p>'
 
 
 def measures_table(figures: pd.DataFrame, lang: str = "en",

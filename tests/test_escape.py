@@ -1,0 +1,29 @@
+"""Escaping of data text for pages and popups."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis import escape
+
+WHOLE = "<span style='white-space:nowrap'>"
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("as known on 2026-02-20.", f"as known on {WHOLE}2026-02-20</span>."),
+    ("2025-07-01 – 2025-12-31", f"{WHOLE}2025-07-01</span> – {WHOLE}2025-12-31</span>"),
+    ("الأسبوع 2026-W07؛ شهر 2026-02", f"الأسبوع {WHOLE}2026-W07</span>؛ شهر {WHOLE}2026-02</span>"),
+    ("<b>2026-01-21</b>", f"&lt;b&gt;{WHOLE}2026-01-21</span>&lt;/b&gt;"),
+    # not dates: a year alone, numbers, ids and file names that hold a date
+    ("in 2025, 5,500–7,000", "in 2025, 5,500–7,000"),
+    ("figure-2026-01-21 12026-01-21 2026-01-21x 2026-01-2107",
+     "figure-2026-01-21 12026-01-21 2026-01-21x 2026-01-2107"),
+    (None, ""),
+])
+def test_prose_keeps_each_date_on_one_line(value, expected):
+    assert escape.prose(value) == expected
+
+
+def test_prose_for_folium_escapes_for_javascript_first():
+    assert escape.prose("`${alert(1)}` 2026-01-21\\", escape.for_folium) == \
+        f"&#96;&#36;{{alert(1)}}&#96; {WHOLE}2026-01-21</span>&#92;"
