@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ROOT, cli, copy_project, report_pages
+from conftest import ROOT, cli, copy_project, readable, report_pages
 
 # Resources a page would fetch (scripts, styles, images, tiles); <a href> links are fine.
 EXTERNAL = re.compile(r"""\bsrc\s*=\s*["']?(?:https?:)?//"""
@@ -81,7 +81,7 @@ def test_as_of_parameter_filters_reports(tmp_path):
     result = cli("--root", str(root), "run", "-p", "as_of", "2024-12-31")
     assert result.returncode == 0, result.stderr
     page = read(root, "01_figures")
-    assert "reports published on or before 2024-12-31 · 0 figures" in page
+    assert "reports published on or before 2024-12-31 · 0 figures" in readable(page)
     assert "ونُقل 150" not in page
 
 
