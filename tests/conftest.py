@@ -52,9 +52,10 @@ def report_pages(root: Path) -> dict[str, str]:
 
 
 def readable(page: str) -> str:
-    """A page without the spans that keep each date on one line (`analysis.escape.prose`),
-    for tests that look for a sentence as the reader reads it."""
-    return re.sub(r"<span style=[\"']white-space:nowrap[\"']>([^<]*)</span>", r"\1", page)
+    """A page without the spans that keep each date whole (`analysis.escape.prose`), for
+    tests that look for a sentence as the reader reads it."""
+    return re.sub(r"<span dir=[\"']ltr[\"'] style=[\"']white-space:nowrap[\"']>([^<]*)</span>",
+                  r"\1", page)
 
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

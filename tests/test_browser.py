@@ -177,11 +177,13 @@ def test_arabic_pages_read_right_to_left(page, arabic):
         clean(page)
 
 
-# Every date in the page's text, and whether the reader sees it on more than one line.
-SPLIT_DATES = r"""() => {
+# Every date in the page's text: how many, those the reader sees on more than one line, and
+# those laid out right to left (the year right of the day: "28-02-2026").
+DATES = r"""() => {
   const date = /\d{4}-(?:\d{2}(?:-\d{2})?|W\d{2})/g;
   const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  const split = []; let node, seen = 0;
+  const split = [], reversed = []; let node, seen = 0;
+  const where = n => n.parentElement.closest("td, p, li, h3").textContent.slice(0, 40);
   while ((node = walk.nextNode())) {
     for (const m of node.data.matchAll(date)) {
       const r = document.createRange();
@@ -190,21 +192,28 @@ SPLIT_DATES = r"""() => {
       const mids = boxes.map(b => (b.top + b.bottom) / 2);
       seen++;
       if (Math.max(...mids) - Math.min(...mids) > Math.min(...boxes.map(b => b.height)) / 2)
-        split.push(m[0] + " in " + node.parentElement.closest("td, p, li, h3").tagName);
+        split.push(m[0] + " in " + where(node));
+      const year = document.createRange(), last = document.createRange();
+      year.setStart(node, m.index); year.setEnd(node, m.index + 4);
+      last.setStart(node, m.index + m[0].length - 2); last.setEnd(node, m.index + m[0].length);
+      if (year.getBoundingClientRect().left > last.getBoundingClientRect().left)
+        reversed.push(m[0] + " in " + where(node));
     }
   }
-  return [seen, split];
+  return [seen, split, reversed];
 }"""
 
 
 @pytest.mark.parametrize("width", [1200, 480])
-def test_dates_stay_on_one_line(rendered, arabic, page, width):
+def test_dates_stay_whole_and_read_the_same_everywhere(rendered, arabic, page, width):
     """A date never breaks at its hyphens ("2026-01-" / "21"), which narrow table columns
-    did to most dates of the ledger, in English and in Arabic, on a desktop and a phone."""
+    did to most dates of the ledger, and reads 2026-02-28 in an Arabic sentence as in a
+    table cell (after Arabic words the bidi algorithm laid it out as 28-02-2026); in English
+    and in Arabic, on a desktop and on a phone."""
     page.set_viewport_size({"width": width, "height": 900})
     for root in (rendered, arabic):
         for name in ("01_figures", "02_map", "03_trends"):
             page.goto((root / "reports" / "html" / f"{name}.html").as_uri())
-            seen, split = page.evaluate(SPLIT_DATES)
-            assert seen > 30 and split == [], (root.name, name)
+            seen, split, reversed_ = page.evaluate(DATES)
+            assert seen > 30 and split == [] and reversed_ == [], (root.name, name)
     clean(page)

@@ -220,8 +220,8 @@ def test_arabic_popup_names_the_claimant_and_the_hedge():
         parse_dates=["as_of", "period_start", "period_end"])
     assert maps.popup_html(claim, "ar", names={"CENTCOM": "سنتكوم"}) == (
         "<div dir='rtl' lang='ar' class='popup-body'><div class='claim'><b>المحتجزون</b>: "
-        "6,000 على الأقل<br>الجهة المصرِّحة: سنتكوم · <span style='white-space:nowrap'>2026-01-20"
-        "</span> · التحوّط: على الأقل · "
+        "6,000 على الأقل<br>الجهة المصرِّحة: سنتكوم · "
+        "<span dir='ltr' style='white-space:nowrap'>2026-01-20</span> · التحوّط: على الأقل · "
         "الأدنى/الأرجح/الأعلى: 6,000 / – / –<div class='quote' dir='rtl' lang='ar'>"
         "«أكثر من 6000»</div><a href=\"https://example.org/a\" target=\"_blank\" "
         "rel=\"noopener noreferrer\">DVIDS</a></div></div>")

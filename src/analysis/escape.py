@@ -18,18 +18,22 @@ def text(value: object) -> str:
     return html.escape(_CONTROL.sub("", str(value)), quote=True)
 
 
-# A date breaks at its hyphens at a line's end ("2026-01-" / "21"): in narrow table cells,
-# and in Arabic sentences, where the date's runs are reordered too. Kept on one line: days,
-# months and ISO weeks (a comparison window).
-_DATE = re.compile(r"(?<![\w-])\d{4}-(?:\d{2}(?:-\d{2})?|W\d{2})(?![\w-])")
-_WHOLE = "<span style='white-space:nowrap'>"
+# A date breaks at its hyphens at a line's end ("2026-01-" / "21") in narrow table cells; and
+# after Arabic words the bidi algorithm reads its numbers as Arabic numbers and lays them out
+# right to left ("28-02-2026"), while the same date alone in a cell reads "2026-02-28". Each
+# date (day, month, ISO week of a comparison window) is kept whole and left to right.
+# Arabic letters may touch it ("و2026-02-28": "and 2026-02-28"); Latin ones and digits not.
+_DATE = re.compile(r"(?<![0-9A-Za-z_-])\d{4}-(?:\d{2}(?:-\d{2})?|W\d{2})(?![0-9A-Za-z_-])")
+_WHOLE = "<span dir='ltr' style='white-space:nowrap'>"
 
 
 def prose(value: object, escaper: Callable[[object], str] | None = None) -> str:
-    """Escape element content (never an attribute's value) and keep each date on one line.
+    """Escape element content (never an attribute's value); keep each date on one line and
+    left to right, in English and Arabic text alike.
 
-    The text a reader copies is unchanged: only a span with an inline style is added, which
-    also works inside folium's popups, where the page's style sheet does not reach.
+    The text a reader copies is unchanged: only an isolating span with an inline style is
+    added, which also works inside folium's popups, where the page's style sheet does not
+    reach.
     """
     return _DATE.sub(lambda m: f"{_WHOLE}{m.group(0)}</span>", (escaper or text)(value))
 
