@@ -28,3 +28,8 @@ def test_prose_keeps_each_date_on_one_line(value, expected):
 def test_prose_for_folium_escapes_for_javascript_first():
     assert escape.prose("`${alert(1)}` 2026-01-21\\", escape.for_folium) == \
         f"&#96;&#36;{{alert(1)}}&#96; {WHOLE}2026-01-21</span>&#92;"
+
+
+def test_isolate_dates_for_text_drawn_without_markup():
+    assert escape.isolate_dates("حتى تاريخ 2026-02-20، الأسبوع 2026-W07") == \
+        "حتى تاريخ \u20662026-02-20\u2069، الأسبوع \u20662026-W07\u2069"

@@ -38,6 +38,12 @@ def prose(value: object, escaper: Callable[[object], str] | None = None) -> str:
     return _DATE.sub(lambda m: f"{_WHOLE}{m.group(0)}</span>", (escaper or text)(value))
 
 
+def isolate_dates(value: str) -> str:
+    """For text drawn without markup (matplotlib's, laid out by raqm, which follows the bidi
+    algorithm too): each date between Unicode's left-to-right isolate and its pop."""
+    return _DATE.sub(lambda m: f"\u2066{m.group(0)}\u2069", value)
+
+
 def for_folium(value: object) -> str:
     """Escape for folium popups and tooltips, which sit inside JavaScript template literals.
 

@@ -617,7 +617,10 @@ def _as_of_line(ax, as_of: object, lang: str) -> None:
         return
     x = pd.Timestamp(as_of)
     ax.axvline(x, color="#888", ls=":", lw=1)
-    ax.annotate(f"{word('as_of', lang)} {_d(x)}", (x, 1), xycoords=("data", "axes fraction"),
+    label = f"{word('as_of', lang)} {_d(x)}"
+    # after Arabic words, left to right as in the page's text (see analysis.escape)
+    label = escape.isolate_dates(label) if lang == "ar" else label
+    ax.annotate(label, (x, 1), xycoords=("data", "axes fraction"),
                 xytext=(-3, -3), textcoords="offset points", ha="right", va="top", fontsize=7,
                 color="#555")
 
