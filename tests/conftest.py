@@ -52,10 +52,13 @@ def report_pages(root: Path) -> dict[str, str]:
 
 
 def readable(page: str) -> str:
-    """A page without the spans that keep each date whole (`analysis.escape.prose`), for
-    tests that look for a sentence as the reader reads it."""
-    return re.sub(r"<span dir=[\"']ltr[\"'] style=[\"']white-space:nowrap[\"']>([^<]*)</span>",
-                  r"\1", page)
+    """A page without the spans that keep dates and ranges whole (`analysis.escape.prose`),
+    for tests that look for a sentence as the reader reads it."""
+    span = re.compile(r"<span (?:dir=[\"']ltr[\"'] )?style=[\"']white-space:nowrap[\"']>"
+                      r"([^<]*)</span>")
+    while (unwrapped := span.sub(r"\1", page)) != page:  # a period's dates, then the period
+        page = unwrapped
+    return page
 
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -7,21 +7,27 @@ import pytest
 from analysis import escape
 
 WHOLE = "<span dir='ltr' style='white-space:nowrap'>"
+NOWRAP = "<span style='white-space:nowrap'>"
 
 
 @pytest.mark.parametrize(("value", "expected"), [
     ("as known on 2026-02-20.", f"as known on {WHOLE}2026-02-20</span>."),
-    ("2025-07-01 – 2025-12-31", f"{WHOLE}2025-07-01</span> – {WHOLE}2025-12-31</span>"),
+    ("2025-07-01 – 2025-12-31",
+     f"{NOWRAP}{WHOLE}2025-07-01</span> – {WHOLE}2025-12-31</span></span>"),
     ("الأسبوع 2026-W07؛ شهر 2026-02", f"الأسبوع {WHOLE}2026-W07</span>؛ شهر {WHOLE}2026-02</span>"),
     ("بين 2026-01-14 و2026-02-28", f"بين {WHOLE}2026-01-14</span> و{WHOLE}2026-02-28</span>"),
     ("<b>2026-01-21</b>", f"&lt;b&gt;{WHOLE}2026-01-21</span>&lt;/b&gt;"),
-    # not dates: a year alone, numbers, ids and file names that hold a date
-    ("in 2025, 5,500–7,000", "in 2025, 5,500–7,000"),
+    # ranges of numbers stay on one line, in their own (bidi) order
+    ("planned 5,500–7,000, [0.5–1.25]",
+     f"planned {NOWRAP}5,500–7,000</span>, [{NOWRAP}0.5–1.25</span>]"),
+    ("2025-07-01–2025-12-31", f"{WHOLE}2025-07-01</span>–{WHOLE}2025-12-31</span>"),
+    # neither: a year alone, numbers, ids and file names that hold a date
+    ("in 2025, 5,500 - 7,000", "in 2025, 5,500 - 7,000"),
     ("figure-2026-01-21 12026-01-21 2026-01-21x 2026-01-2107",
      "figure-2026-01-21 12026-01-21 2026-01-21x 2026-01-2107"),
     (None, ""),
 ])
-def test_prose_keeps_each_date_on_one_line(value, expected):
+def test_prose_keeps_dates_and_ranges_whole(value, expected):
     assert escape.prose(value) == expected
 
 

@@ -25,17 +25,28 @@ def text(value: object) -> str:
 # Arabic letters may touch it ("و2026-02-28": "and 2026-02-28"); Latin ones and digits not.
 _DATE = re.compile(r"(?<![0-9A-Za-z_-])\d{4}-(?:\d{2}(?:-\d{2})?|W\d{2})(?![0-9A-Za-z_-])")
 _WHOLE = "<span dir='ltr' style='white-space:nowrap'>"
+# A range of numbers broke after its dash ("6,200–" / "6,500", in Arabic "–6,200" / "6,500",
+# which reads as a negative number): kept on one line, its order left to the bidi algorithm
+# (right to left in Arabic, where the reader meets the lower number first).
+_NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_RANGE = re.compile(rf"(?<![\d,.-]){_NUMBER}–{_NUMBER}(?![\d-])(?!,\d)")
+# A period (`i18n.format_when`: "2025-02-01 – 2025-02-25") is one range of dates.
+_PERIOD = re.compile(rf"{_DATE.pattern} – {_DATE.pattern}")
+_NOWRAP = "<span style='white-space:nowrap'>"
 
 
 def prose(value: object, escaper: Callable[[object], str] | None = None) -> str:
     """Escape element content (never an attribute's value); keep each date on one line and
-    left to right, in English and Arabic text alike.
+    left to right, in English and Arabic text alike, and each range of numbers on one line.
 
     The text a reader copies is unchanged: only an isolating span with an inline style is
     added, which also works inside folium's popups, where the page's style sheet does not
     reach.
     """
-    return _DATE.sub(lambda m: f"{_WHOLE}{m.group(0)}</span>", (escaper or text)(value))
+    out = (escaper or text)(value)
+    for pattern in (_RANGE, _PERIOD):
+        out = pattern.sub(lambda m: f"{_NOWRAP}{m.group(0)}</span>", out)
+    return _DATE.sub(lambda m: f"{_WHOLE}{m.group(0)}</span>", out)
 
 
 def isolate_dates(value: str) -> str:

@@ -192,7 +192,7 @@ def estimates_html(as_of: object, policy: str, lang: str = "en",
         interval = f" [{i18n.number(e.low)}–{i18n.number(e.high)}]" if e.low is not None else ""
         parts.append(f"<h3 {i18n.html_lang(lang)}>{escape.text(measure_label(measure, lang))}: "
                      f"{escape.text(value)}"
-                     f"{escape.text(interval)} "
+                     f"{escape.prose(interval)} "
                      f"<small>({escape.text(i18n.policy_name(policy, lang))})</small></h3>")
         table = sensitivity(measure, as_of, figures, lang=lang, names=names)
         parts.append(to_html(sensitivity_table(table, lang), lang))
