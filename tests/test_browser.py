@@ -30,6 +30,8 @@ def test_figures_report_renders_headline(rendered, page):
     text = table.inner_text()
     for figure in ("150", "up to 7,000", "about 10,000", "at least 300"):
         assert figure in text
+    # cells start where their language does (the lab theme right-aligned every cell)
+    assert table.locator("td").first.evaluate("e => getComputedStyle(e).textAlign") == "start"
     quote = table.locator('span[dir="rtl"][lang="ar"]').first
     assert quote.inner_text() == "ونُقل 150 معتقلا بالفعل"
     assert quote.evaluate("e => getComputedStyle(e).direction") == "rtl"
@@ -90,11 +92,20 @@ def test_map_renders_offline_with_arabic_popup(rendered, page, tmp_path):
     quote = popup.locator("div.quote[dir='rtl'][lang='ar']").first
     assert quote.inner_text() == "«ونُقل 150 معتقلا بالفعل»"
     assert quote.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    # and starts on the right: Leaflet's popups align every line left
+    assert quote.evaluate("e => getComputedStyle(e).textAlign") == "start"
     assert "CENTCOM" in popup.inner_text()
     shot = tmp_path / "map.png"
     page.locator("iframe").first.screenshot(path=str(shot))
     assert shot.stat().st_size > 20_000
     clean(page)
+
+
+def ring(marker) -> dict:
+    """Where a reader clicks a marker: on its ring, left of the centre, where a smaller
+    marker drawn above it (a place next door) does not lie."""
+    box = marker.bounding_box()
+    return {"x": min(2, box["width"] / 2), "y": box["height"] / 2}
 
 
 def open_popup(page, marker, popup, attempts: int = 5) -> None:
@@ -103,7 +114,7 @@ def open_popup(page, marker, popup, attempts: int = 5) -> None:
     page.wait_for_function("() => !document.querySelector('.leaflet-zoom-anim')",
                            timeout=20000)
     for attempt in range(attempts):
-        marker.click()
+        marker.click(position=ring(marker))
         try:
             popup.wait_for(timeout=4000)
             return
@@ -133,7 +144,7 @@ def test_hostile_quote_shows_as_text(page, tmp_path):
     assert text.count(hostile) == 3  # the place, the claimant and the quote, as typed
     assert popup.locator("div.quote").inner_text() == f"«{hostile}»"
     assert popup.locator("script, img").count() == 0
-    marker.hover()
+    marker.hover(position=ring(marker))
     tooltip = page.locator(".leaflet-tooltip:not(.flow-label)").first
     tooltip.wait_for(timeout=20000)
     assert tooltip.inner_text().startswith(hostile)
@@ -177,10 +188,10 @@ def test_arabic_pages_read_right_to_left(page, arabic):
         clean(page)
 
 
-# Every date in the page's text: how many, those the reader sees on more than one line, and
-# those laid out right to left (the year right of the day: "28-02-2026").
+# Every date and range of numbers in the page's text: how many, those the reader sees on more
+# than one line, and dates laid out right to left (the year right of the day: "28-02-2026").
 DATES = r"""() => {
-  const date = /\d{4}-(?:\d{2}(?:-\d{2})?|W\d{2})/g;
+  const date = /\d{4}-(?:\d{2}(?:-\d{2})?|W\d{2})|\d+(?:,\d{3})*–\d+(?:,\d{3})*/g;
   const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const split = [], reversed = []; let node, seen = 0;
   const where = n => n.parentElement.closest("td, p, li, h3").textContent.slice(0, 40);
@@ -193,6 +204,7 @@ DATES = r"""() => {
       seen++;
       if (Math.max(...mids) - Math.min(...mids) > Math.min(...boxes.map(b => b.height)) / 2)
         split.push(m[0] + " in " + where(node));
+      if (m[0].includes("–")) continue;  // a range keeps the bidi order: lower number first
       const year = document.createRange(), last = document.createRange();
       year.setStart(node, m.index); year.setEnd(node, m.index + 4);
       last.setStart(node, m.index + m[0].length - 2); last.setEnd(node, m.index + m[0].length);
@@ -207,13 +219,65 @@ DATES = r"""() => {
 @pytest.mark.parametrize("width", [1200, 480])
 def test_dates_stay_whole_and_read_the_same_everywhere(rendered, arabic, page, width):
     """A date never breaks at its hyphens ("2026-01-" / "21"), which narrow table columns
-    did to most dates of the ledger, and reads 2026-02-28 in an Arabic sentence as in a
-    table cell (after Arabic words the bidi algorithm laid it out as 28-02-2026); in English
-    and in Arabic, on a desktop and on a phone."""
+    did to most dates of the ledger, nor a range at its dash ("–6,200" / "6,500" read as a
+    negative number); and a date reads 2026-02-28 in an Arabic sentence as in a table cell
+    (after Arabic words the bidi algorithm laid it out as 28-02-2026). In English and in
+    Arabic, on a desktop and on a phone."""
     page.set_viewport_size({"width": width, "height": 900})
     for root in (rendered, arabic):
         for name in ("01_figures", "02_map", "03_trends"):
             page.goto((root / "reports" / "html" / f"{name}.html").as_uri())
             seen, split, reversed_ = page.evaluate(DATES)
             assert seen > 30 and split == [] and reversed_ == [], (root.name, name)
+    clean(page)
+
+
+# Markers a reader cannot click: the centre shows a control (not the markers' pane), or a
+# bigger marker lying over a smaller one.
+HIDDEN_MARKERS = """() => [...document.querySelectorAll('.leaflet-marker-pane > *')]
+  .filter(m => { const r = m.getBoundingClientRect();
+                 const hit = document.elementFromPoint(r.left + r.width / 2,
+                                                       r.top + r.height / 2);
+                 if (!hit || !hit.closest('.leaflet-marker-pane')) return true;
+                 const over = hit.closest('.leaflet-marker-pane > *');
+                 return over !== m && over.getBoundingClientRect().width > r.width; })
+  .map(m => m.querySelector('[data-place]').dataset.place)"""
+FOLDED = """() => [document.querySelector('.map-legend details').open,
+                   !!document.querySelector('.leaflet-control-layers-expanded')]"""
+
+
+@pytest.mark.parametrize(("width", "folded"), [(1200, False), (420, True)])
+def test_map_controls_fold_on_a_phone(rendered, page, width, folded):
+    """On a phone the legend starts folded to its title and the layers control to Leaflet's
+    button: open, the two covered the map and every marker on it. On a desktop both open.
+    At either width no marker hides under a control or a bigger marker."""
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto((rendered / "reports" / "html" / "02_map.html").as_uri())
+    page.frame_locator("iframe").first.locator(".leaflet-marker-pane > *").first.wait_for(
+        state="visible", timeout=20000)
+    frame = page.frames[1]
+    assert frame.evaluate(FOLDED) == [not folded, not folded]
+    assert frame.evaluate(HIDDEN_MARKERS) == []
+    if folded:
+        frame.locator(".map-legend summary").click()  # a tap opens the legend
+        assert frame.evaluate(FOLDED)[0] is True
+    clean(page)
+
+
+# For each table wider than its scrolling box: is its first header cell inside the box?
+FIRST_COLUMN_SHOWN = """() => [...document.querySelectorAll('table.ledger')]
+  .filter(t => t.parentElement.scrollWidth > t.parentElement.clientWidth)
+  .map(t => { const box = t.parentElement.getBoundingClientRect();
+              const th = t.querySelector('th').getBoundingClientRect();
+              return th.left >= box.left - 1 && th.right <= box.right + 1; })"""
+
+
+def test_wide_tables_open_at_their_first_column_on_a_phone(rendered, arabic, page):
+    """An Arabic table wider than a phone opened scrolled to its last columns: its box ran
+    left to right. Now it starts on the right, where the table's first column is."""
+    page.set_viewport_size({"width": 420, "height": 900})
+    for root in (rendered, arabic):
+        page.goto((root / "reports" / "html" / "01_figures.html").as_uri())
+        shown = page.evaluate(FIRST_COLUMN_SHOWN)
+        assert len(shown) >= 3 and all(shown), root.name
     clean(page)

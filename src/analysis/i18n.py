@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TypeVar
 
 from analysis.errors import AnalysisError
@@ -213,6 +214,11 @@ def policy_phrase(policy: str, lang: str = "en") -> str:
     an adjective after السياسة would otherwise read as describing it."""
     name = policy_name(policy, lang)
     return f"{word('policy_name', lang)} {f'«{name}»' if lang == 'ar' else name}"
+
+
+def join(items: Iterable[object], lang: str = "en") -> str:
+    """A list in running text: the Arabic comma (،) in Arabic."""
+    return ("، " if lang == "ar" else ", ").join(str(i) for i in items)
 
 
 def number(value: object) -> str:

@@ -113,12 +113,16 @@ CSS = """<style>
 .place-icon .dot.hedged{background:rgba(255,255,255,.15)}
 .place-icon .dot.none{border:1px solid #444;background:#777}
 .map-legend{background:rgba(255,255,255,.92);padding:6px 8px;font:12px/1.4 sans-serif;
-  border-radius:4px;box-shadow:0 0 4px rgba(0,0,0,.3);max-width:280px}
+  border-radius:4px;box-shadow:0 0 4px rgba(0,0,0,.3);max-width:280px;max-height:55vh;
+  overflow-y:auto}
+.map-legend summary{font-weight:bold;cursor:pointer}
 .map-legend .sw{display:inline-block;width:14px;height:10px;margin:0 4px;
   border:1px solid #999;vertical-align:middle}
 .map-legend .dash{border:2px dashed #67001f;background:none}
 .flow-label{font:12px/1.3 sans-serif;font-weight:bold;white-space:normal;width:240px}
 .popup-body{max-height:320px;overflow:auto}
+.leaflet-popup-content [dir]{text-align:start}
+.leaflet-interactive:focus:not(:focus-visible){outline:none}
 .claim{margin:2px 0}
 </style>"""
 
@@ -176,7 +180,7 @@ def popup_html(claims: pd.DataFrame, lang: str, heading: str = "",
     parts = [_claim_html(r, lang, names)
              for _, r in claims.sort_values("figure_id").iterrows()]
     direction = "rtl" if lang == "ar" else "ltr"
-    head = f"<b>{escape.for_folium(heading)}</b><hr>" if heading else ""
+    head = f"<b>{escape.prose(heading, escape.for_folium)}</b><hr>" if heading else ""
     return (f"<div dir='{direction}' lang='{lang}' class='popup-body'>{head}"
             + "<hr>".join(parts) + "</div>")
 
@@ -314,7 +318,7 @@ def shading_layer(figures: pd.DataFrame, places: pd.DataFrame, admin1: gpd.GeoDa
         title = f"{gov[name_col]} ({code}): {n} {word('figures_n', lang)}"
         parts = [f"<b>{e(title)}</b>"]
         if len(here):
-            known = ", ".join(here[here["kind"] != "governorate"][name_col])
+            known = i18n.join(here[here["kind"] != "governorate"][name_col], lang)
             if known:
                 parts.append(f"<div>{e(word('known_only', lang))}: {e(known)}</div>")
             claims = figures[figures["place_id"].isin(here["place_id"])]
@@ -385,8 +389,11 @@ def marker_layer(figures: pd.DataFrame, places: pd.DataFrame, as_of: object, pol
         icon = folium.DivIcon(
             html=f"<div class='dot {kind}' data-place='{e(place['place_id'])}'></div>",
             icon_size=(size, size), icon_anchor=(size // 2, size // 2), class_name="place-icon")
+        # Smaller markers above larger ones (Leaflet stacks by latitude): a place next to a
+        # bigger one stays visible and can be clicked, as at Hasakah's prisons and camps.
         folium.Marker(location=(float(place["lat"]), float(place["lon"])), icon=icon,
-                      tooltip=folium.Tooltip(e(tip)), popup=popup).add_to(group)
+                      tooltip=folium.Tooltip(e(tip)), popup=popup,
+                      z_index_offset=-10 * size).add_to(group)
     return group
 
 
@@ -454,18 +461,18 @@ def transfer_flow_data(figures: pd.DataFrame, places: pd.DataFrame, as_of: objec
 
     stamp = i18n.format_when(as_of, None, None, lang) if as_of is not None else "—"
     label = f"{word('moved', lang)} {reading(moved)} · {word('planned', lang)} {reading(planned)}"
-    notes = [f"{word('transfer', lang)}, {word('as_of', lang)} {stamp}, "
-             f"{i18n.policy_phrase(policy, lang)} ({moved.statements} + "
-             f"{planned.statements} {word('n_statements', lang)})"]
+    notes = [i18n.join([word("transfer", lang), f"{word('as_of', lang)} {stamp}",
+                        f"{i18n.policy_phrase(policy, lang)} ({moved.statements} + "
+                        f"{planned.statements} {word('n_statements', lang)})"], lang)]
     notes += [f"{word('named_dest', lang)}: "
-             + ", ".join(str(by_id.loc[p, col]) for p in drawn)] if drawn else []
+              + i18n.join((by_id.loc[p, col] for p in drawn), lang)] if drawn else []
     if unplaced:
-        notes.append(", ".join(f"{by_id.loc[p, col]} ({word('no_coords', lang)})"
-                               for p in unplaced))
+        notes.append(i18n.join((f"{by_id.loc[p, col]} ({word('no_coords', lang)})"
+                                for p in unplaced), lang))
     if out:
         notes.append(f"{word('ruled_out', lang)}: "
-                     + ", ".join(str(by_id.loc[p, col]) for p in sorted(out)
-                                 if p in by_id.index))
+                     + i18n.join((by_id.loc[p, col] for p in sorted(out)
+                                  if p in by_id.index), lang))
     if drawn:
         notes.append(word("not_split", lang))
     details = label + " · " + " · ".join(notes)
@@ -512,10 +519,10 @@ def transfer_flow(figures: pd.DataFrame, places: pd.DataFrame, as_of: object = N
         if flow.planned.value is not None:
             folium.PolyLine([origin, end], color="#92c5de", weight=_width(flow.planned.value),
                             opacity=0.55, class_name="flow-planned",
-                            tooltip=folium.Tooltip(e(flow.details))).add_to(group)
+                            tooltip=folium.Tooltip(escape.prose(flow.details, e))).add_to(group)
         if flow.moved.value is not None:
-            tooltip = folium.Tooltip(e(flow.label), permanent=(i == 0), direction="center",
-                                     class_name="flow-label", sticky=False)
+            tooltip = folium.Tooltip(escape.prose(flow.label, e), permanent=(i == 0),
+                                     direction="center", class_name="flow-label", sticky=False)
             folium.PolyLine([origin, end], color="#2166ac", weight=_width(flow.moved.value),
                             opacity=0.9, class_name="flow-moved", tooltip=tooltip,
                             popup=_popup(popup_html(claims, lang, heading=flow.details,
@@ -530,22 +537,31 @@ def transfer_flow(figures: pd.DataFrame, places: pd.DataFrame, as_of: object = N
 def legend_html(lang: str, policy: str) -> str:
     """The legend: shading bins, area-only places, marker styles and flow widths."""
     e = escape.text
-    rows = [f"<b>{e(word('legend_title', lang))}</b>"]
+    rows = []
     for (lo, hi), color in zip(BINS, COLORS, strict=True):
         span = f"{lo}+" if hi is None else (f"{lo}–{hi}")
-        rows.append(f"<span class='sw' style='background:{color}'></span>"
-                    f"<span dir='ltr'>{e(span)}</span>")
+        rows.append(f"<span class='sw' style='background:{color}'></span>{e(span)}")
     rows.append(f"<span class='sw dash'></span>{e(word('area_only', lang))}")
     rows += [e(word(k, lang)) for k in ("marker_exact", "marker_hedged", "marker_none",
                                      "marker_size")]
     rows.append(e(f"{word('policy_name', lang)}: {i18n.policy_name(policy, lang)}"))
     rows += [e(word(k, lang)) for k in ("flow_moved", "flow_planned", "flow_width")]
     direction = "rtl" if lang == "ar" else "ltr"
-    return f"<div dir='{direction}' lang='{lang}'>" + "<br>".join(rows) + "</div>"
+    # open, but folded at first on a narrow map (a phone: see `_legend`)
+    return (f"<details open dir='{direction}' lang='{lang}'>"
+            f"<summary>{e(word('legend_title', lang))}</summary>"
+            + "<br>".join(rows) + "</details>")
 
 
-def _legend(html: str):
-    """A Leaflet control holding `html` (passed as a JSON string: no `</script>` can occur)."""
+NARROW = 500  # px: a map narrower than this (a phone) starts with its controls folded
+
+
+def _legend(html: str, layers: folium.LayerControl):
+    """A Leaflet control holding `html` (passed as a JSON string: no `</script>` can occur).
+
+    On a narrow map the legend starts folded to its title, and the `layers` control to
+    Leaflet's layers button: open, the two covered the whole map and every marker on it.
+    """
     from branca.element import MacroElement
     from jinja2 import Template
 
@@ -553,14 +569,23 @@ def _legend(html: str):
         _template = Template("""
             {% macro script(this, kwargs) %}
             (function () {
+                var map = {{ this._parent.get_name() }};
+                var narrow = {{ this.narrow }} > map.getSize().x;
                 var legend = L.control({position: 'bottomright'});
                 legend.onAdd = function () {
                     var div = L.DomUtil.create('div', 'map-legend');
                     div.innerHTML = {{ this.payload }};
+                    if (narrow) { div.querySelector('details').removeAttribute('open'); }
                     L.DomEvent.disableClickPropagation(div);
                     return div;
                 };
-                legend.addTo({{ this._parent.get_name() }});
+                legend.addTo(map);
+                if (narrow) {
+                    var layers = {{ this.layers.get_name() }};
+                    layers.remove();
+                    layers.options.collapsed = true;
+                    layers.addTo(map);
+                }
             })();
             {% endmacro %}
         """)
@@ -569,6 +594,8 @@ def _legend(html: str):
             super().__init__()
             self._name = "Legend"
             self.payload = payload
+            self.narrow = NARROW
+            self.layers = layers
 
     payload = json.dumps(html, ensure_ascii=False)
     payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -610,8 +637,8 @@ def claims_map(figures: pd.DataFrame, places: pd.DataFrame, admin1: gpd.GeoDataF
     if flow is not None:
         flow.add_to(m)
     marker_layer(figures, places, as_of, policy, lang, names).add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
-    _legend(legend_html(lang, policy)).add_to(m)
+    layers = folium.LayerControl(collapsed=False).add_to(m)
+    _legend(legend_html(lang, policy), layers).add_to(m)
     return m
 
 

@@ -415,8 +415,9 @@ def index_html(results: list[Result], data_version: str) -> str:
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>Reported figures on the transfer of ISIS detainees from Syria to Iraq</title>
-<style>body{{font-family:sans-serif;max-width:50em;margin:2em auto;}}
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Reported figures on the transfer of ISIS detainees from north-east Syria to Iraq</title>
+<style>body{{font-family:sans-serif;max-width:50em;margin:2em auto;padding:0 1em;}}
 li.failed{{color:#b2182b;}}</style>
 </head>
 <body>

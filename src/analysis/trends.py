@@ -402,7 +402,7 @@ def progress_sentences(p: Progress, lang: str = "en",
                    f"Fastest pace between consecutive reports: {_n(rate)} a day "
                    f"({_d(a)} to {_d(b)}).")
     if p.drops:
-        days = "، ".join(_d(d) for d in p.drops) if ar else ", ".join(_d(d) for d in p.drops)
+        days = i18n.join((_d(d) for d in p.drops), lang)
         out.append(f"انخفض التقدير في أيام التقارير التالية ({days}): أعطت تقارير ذلك "
                    "اليوم عدداً أقل مما سبقها، فالتقارير تتناقض." if ar else
                    f"The estimate fell on {_count(len(p.drops), 'report day')} ({days}): "
