@@ -452,3 +452,17 @@ def test_arabic_report(pages):
     assert f"(عدد {CLAIMANTS_AR}: 4)" in captions and f"، وعدد {CLAIMANTS_AR}: " in captions
     assert "عدد المصادر" not in captions
     assert ENGLISH_POLICY.findall(captions) == []
+
+
+def test_claim_labels_lie_above_the_points():
+    """A neighbour's marker hid part of a claim's label (only "200" of 6,200 showed)."""
+    fig = trends.multiples_figure(analysis.load_figures(as_of="2026-02-28"), "2026-02-28")
+    checked = 0
+    for ax in fig.axes:
+        points = [line.get_zorder() for line in ax.get_lines()
+                  if line.get_marker() not in (None, "None", "")]
+        labels = [t.get_zorder() for t in ax.texts if t.get_color() == "#333"]
+        if points and labels:
+            assert min(labels) > max(points)
+            checked += 1
+    assert checked >= 3

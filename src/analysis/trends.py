@@ -655,8 +655,9 @@ def _label_claims(ax, series: pd.DataFrame, lang: str) -> None:
                    and abs(py - r.value) < 0.06 * top)
         placed.append((x, r.value))
         text = i18n.format_value(r.value_low, r.value_best, r.value_high, r.hedge, lang)
+        # above the points (zorder 4): a neighbour's marker hid part of a label ("200" of 6,200)
         ax.annotate(text, (x, r.value), xytext=(5, 3 + 9 * near), textcoords="offset points",
-                    fontsize=7, color="#333")
+                    fontsize=7, color="#333", zorder=5)
 
 
 def _draw_official(ax, official: pd.DataFrame, end: pd.Timestamp, lang: str,
