@@ -179,3 +179,16 @@ def test_make_strip_returns_a_notebook_run_in_jupyter_to_its_committed_bytes(tmp
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert saved.read_bytes() == committed.read_bytes()
+
+
+def test_index_titles_itself_in_arabic_when_it_lists_arabic_pages():
+    from analysis.reports import Result, index_html
+
+    english = Result("01_figures", "done", 1.0, title="The ledger",
+                     parameters={"as_of": "2026-02-28", "lang": "en"})
+    arabic = Result("01_figures--lang-ar", "done", 1.0, title="سجل الأرقام المعلنة",
+                    parameters={"as_of": "2026-02-28", "lang": "ar"})
+    subtitle = ('<p class="subtitle" dir="rtl" lang="ar">الأرقام المعلنة عن نقل معتقلي تنظيم '
+                "داعش من شمال شرقي سوريا إلى العراق</p>")
+    assert subtitle not in index_html([english], "v1")
+    assert subtitle in index_html([english, arabic], "v1")

@@ -394,6 +394,9 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+TITLE_AR = "الأرقام المعلنة عن نقل معتقلي تنظيم داعش من شمال شرقي سوريا إلى العراق"
+
+
 def index_html(results: list[Result], data_version: str) -> str:
     """The landing page: one link per report, its status, the data version and parameters."""
     esc = html.escape
@@ -411,6 +414,10 @@ def index_html(results: list[Result], data_version: str) -> str:
                     f"{esc(r.title or r.name)}</a> <small>({esc(r.name)}, {status}{detail})"
                     f"<br>{esc(params)}</small></li>")
     as_of = ", ".join(sorted({str(r.parameters.get("as_of", "—")) for r in results}))
+    # a reader who ran the Arabic pages lands on this page too: its title in Arabic as well
+    arabic = any(page_lang(r.parameters) == "ar" for r in results)
+    subtitle = f'\n<p class="subtitle" {i18n.html_lang("ar")}>{esc(TITLE_AR)}</p>' \
+        if arabic else ""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -418,10 +425,10 @@ def index_html(results: list[Result], data_version: str) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Reported figures on the transfer of ISIS detainees from north-east Syria to Iraq</title>
 <style>body{{font-family:sans-serif;max-width:50em;margin:2em auto;padding:0 1em;}}
-li.failed{{color:#b2182b;}}</style>
+li.failed{{color:#b2182b;}} p.subtitle{{font-size:1.4em;margin-top:-.5em;}}</style>
 </head>
 <body>
-<h1>Reported figures on the transfer of ISIS detainees from north-east Syria to Iraq</h1>
+<h1>Reported figures on the transfer of ISIS detainees from north-east Syria to Iraq</h1>{subtitle}
 <p>Data version <code>{esc(data_version)}</code> · as_of {esc(as_of)} (only reports
 published on or before it count)</p>
 <ul>
