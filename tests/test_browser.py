@@ -178,7 +178,8 @@ def arabic(tmp_path_factory) -> Path:
 
 def test_arabic_pages_read_right_to_left(page, arabic):
     """Headings, narrative, captions and the banner of an Arabic page are right to left and
-    start on the right (JupyterLab's theme aligns paragraphs left unless told otherwise)."""
+    start on the right (JupyterLab's theme aligns paragraphs left unless told otherwise), and
+    so do the charts."""
     for name in ("01_figures", "03_trends"):
         page.goto((arabic / "reports" / "html" / f"{name}.html").as_uri())
         blocks = page.evaluate(ARABIC_BLOCKS)
@@ -186,6 +187,12 @@ def test_arabic_pages_read_right_to_left(page, arabic):
         wrong = [b for b in blocks if b[1] != "rtl" or b[2] not in ("start", "right")]
         assert wrong == []
         clean(page)
+    # the charts start on the right too, with the headings (they sat on the left)
+    edges = page.evaluate("""() => [...document.querySelectorAll('h2, img')]
+        .map(e => [e.tagName, Math.round(e.getBoundingClientRect().right)])""")
+    headings = {right for tag, right in edges if tag == "H2"}
+    images = [right for tag, right in edges if tag == "IMG"]
+    assert len(images) == 3 and all(min(abs(r - h) for h in headings) < 30 for r in images)
 
 
 # Every date and range of numbers in the page's text: how many, those the reader sees on more
@@ -246,7 +253,7 @@ FOLDED = """() => [document.querySelector('.map-legend details').open,
                    !!document.querySelector('.leaflet-control-layers-expanded')]"""
 
 
-@pytest.mark.parametrize(("width", "folded"), [(1200, False), (420, True)])
+@pytest.mark.parametrize(("width", "folded"), [(1200, False), (768, True), (420, True)])
 def test_map_controls_fold_on_a_phone(rendered, page, width, folded):
     """On a phone the legend starts folded to its title and the layers control to Leaflet's
     button: open, the two covered the map and every marker on it. On a desktop both open.

@@ -407,6 +407,19 @@ def pages(tmp_path_factory) -> dict[str, str]:
     return {k: readable(v.decode("utf-8")) for k, v in first.items()}
 
 
+def test_charts_have_alternative_text(pages):
+    """Screen readers heard "No description has been provided for this image" (nbconvert's
+    default) for every chart; now the chart's heading and where its numbers are written."""
+    for name, page in pages.items():
+        alts = re.findall(r'<img [^>]*alt="([^"]*)"[^>]*src="data:image/png', page) + \
+            re.findall(r'<img src="data:image/png[^"]*" alt="([^"]*)"', page)
+        assert len(alts) == charts(page) == 3, name
+        assert not [a for a in alts if "No description" in a], name
+    assert "Transfers to Iraq, claim by claim. A chart; the text under it gives the numbers " \
+        "it draws." in pages["late"]
+    assert "المنقولون إلى العراق، ادعاءً بادعاء. رسم بياني؛" in pages["arabic"]
+
+
 def test_report_shows_what_was_knowable_on_2026_01_25(pages):
     page = pages["early"]
     assert charts(page) == 3  # transfers, one small multiple, timeline

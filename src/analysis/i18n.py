@@ -133,6 +133,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "no_figure": ("no figure reported here", "لا رقم معلن عن هذا المكان"),
     "known_only": ("Known only to this governorate", "لا يُعرف إلا على مستوى المحافظة"),
     "paraphrase": ("paraphrase, not a quotation", "إعادة صياغة، لا اقتباس"),
+    "chart_alt": ("A chart; the text under it gives the numbers it draws.",
+                  "رسم بياني؛ النص الذي تحته يذكر الأرقام التي يرسمها."),
     "from": ("from", "من"),
     "to": ("to", "إلى"),
     "ruled_out": ("ruled out", "استُبعد"),

@@ -120,8 +120,9 @@ CSS = """<style>
   border:1px solid #999;vertical-align:middle}
 .map-legend .dash{border:2px dashed #67001f;background:none}
 .flow-label{font:12px/1.3 sans-serif;font-weight:bold;white-space:normal;width:240px}
-.popup-body{max-height:320px;overflow:auto}
+.popup-body{max-height:min(320px,50vh);overflow:auto}
 .leaflet-popup-content [dir]{text-align:start}
+@media (max-width:500px){.leaflet-popup-content{width:auto!important;max-width:calc(100vw - 90px)}}
 .leaflet-interactive:focus:not(:focus-visible){outline:none}
 .claim{margin:2px 0}
 </style>"""
@@ -158,7 +159,7 @@ def _claim_html(r: pd.Series, lang: str, names: Mapping[str, str]) -> str:
         words = f"<div class='quote' dir='{qdir}' lang='{e(qlang)}'>«{e(r['quote'])}»</div>"
     else:  # the ledger's paraphrases are English summaries, never shown as quotations
         words = (f"<div class='paraphrase' dir='ltr' lang='en'>{e(r['paraphrase'])} "
-                 f"<i>({e(word('paraphrase', lang))})</i></div>")
+                 f"<i {i18n.html_lang(lang)}>({e(word('paraphrase', lang))})</i></div>")
     return (
         f"<div class='claim'><b>{e(label)}</b>: {e(value)}<br>"
         f"{e(word('claimant', lang))}: {e(claimant_name(r['claimant'], names))} · "
@@ -553,7 +554,7 @@ def legend_html(lang: str, policy: str) -> str:
             + "<br>".join(rows) + "</details>")
 
 
-NARROW = 500  # px: a map narrower than this (a phone) starts with its controls folded
+NARROW = 900  # px: a map narrower than this (a phone, a tablet) starts with its controls folded
 
 
 def _legend(html: str, layers: folium.LayerControl):
@@ -571,7 +572,7 @@ def _legend(html: str, layers: folium.LayerControl):
             (function () {
                 var map = {{ this._parent.get_name() }};
                 var narrow = {{ this.narrow }} > map.getSize().x;
-                var legend = L.control({position: 'bottomright'});
+                var legend = L.control({position: 'bottomleft'});
                 legend.onAdd = function () {
                     var div = L.DomUtil.create('div', 'map-legend');
                     div.innerHTML = {{ this.payload }};

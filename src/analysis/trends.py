@@ -20,6 +20,7 @@ right-to-left runs itself (pre-shaped text would come out reversed; see tests/te
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import io
 import math
@@ -515,6 +516,16 @@ def list_html(sentences: list[str], lang: str = "en") -> str:
     return f'<ul class="caption" {i18n.html_lang(lang)}>{items}</ul>'
 
 
+def chart_html(png: bytes, key: str, lang: str = "en") -> str:
+    """A chart as an image with alternative text: its heading (`key`) and where its numbers
+    are written. Displayed as an image alone, nbconvert gave every chart "No description has
+    been provided for this image"."""
+    alt = f"{word(key, lang)}. {word('chart_alt', lang)}"
+    data = base64.b64encode(png).decode("ascii")
+    return (f'<img src="data:image/png;base64,{data}" alt="{escape.text(alt)}" '
+            f'{i18n.html_lang(lang)} style="max-width:100%">')
+
+
 def heading_html(key: str, lang: str = "en", level: int = 2) -> str:
     return (f'<h{level} {i18n.html_lang(lang)}>{escape.text(word(key, lang))}'
             f"</h{level}>")
@@ -648,7 +659,8 @@ def _draw_claims(ax, series: pd.DataFrame, span: tuple[pd.Timestamp, pd.Timestam
 def _halo():
     from matplotlib import patheffects
 
-    return [patheffects.withStroke(linewidth=2, foreground="white")]
+    # thin and not opaque: a neighbour's marker under a label still shows through
+    return [patheffects.withStroke(linewidth=1.5, foreground="white", alpha=0.8)]
 
 
 def _label_claims(ax, series: pd.DataFrame, lang: str) -> None:
