@@ -288,3 +288,22 @@ def test_wide_tables_open_at_their_first_column_on_a_phone(rendered, arabic, pag
         shown = page.evaluate(FIRST_COLUMN_SHOWN)
         assert len(shown) >= 3 and all(shown), root.name
     clean(page)
+
+
+def test_popups_fit_a_phone(rendered, page):
+    """A governorate's popup was 407 px wide in a 374 px map: its Arabic lines, which start on
+    the right, were cut. On a phone it fits the map."""
+    page.set_viewport_size({"width": 420, "height": 900})
+    page.goto((rendered / "reports" / "html" / "02_map.html").as_uri())
+    frame = page.frame_locator("iframe").first
+    frame.locator(".leaflet-marker-pane > *").first.wait_for(state="visible", timeout=20000)
+    page.locator("iframe").first.scroll_into_view_if_needed()
+    lat, lon = quiet_point("SY-HA")
+    click_at(page.frames[1], page, lat, lon)
+    popup = frame.locator(".leaflet-popup-content-wrapper").first
+    popup.wait_for(timeout=20000)
+    width, room = page.frames[1].evaluate(
+        "() => [document.querySelector('.leaflet-popup-content-wrapper').offsetWidth, "
+        "document.querySelector('.leaflet-container').clientWidth]")
+    assert room < 420 and width < room
+    clean(page)
