@@ -226,7 +226,28 @@ def render_html(nb) -> str:
     page = copy.copy(nb)  # the page's cells, the notebook left as it is
     page.cells = [_page_cell(c) for c in for_page(nb.cells, lang)]
     body, _ = exporter.from_notebook_node(page)
-    return body
+    return _with_alt_text(body, page)
+
+
+NO_ALT = 'alt="No description has been provided for this image"'  # nbconvert's, for an <img>
+
+
+def _with_alt_text(body: str, nb) -> str:
+    """Each image's `alt` from its output's metadata (`Image(png, metadata={"alt": ...})`):
+    nbconvert's lab template writes none, and nbconvert then gives every image the same
+    sentence. Images and outputs are matched in order; if they do not pair up, the page is
+    left as nbconvert made it."""
+    alts = [out.get("metadata", {}).get("image/png", {}).get("alt")
+            for cell in nb.cells if cell.cell_type == "code"
+            for out in cell.get("outputs", []) if "image/png" in out.get("data", {})]
+    parts = body.split(NO_ALT)
+    if len(parts) != len(alts) + 1 or not any(alts):
+        return body
+    out = [parts[0]]
+    for alt, rest in zip(alts, parts[1:], strict=True):
+        out.append(f'alt="{html.escape(alt)}"' if alt else NO_ALT)
+        out.append(rest)
+    return "".join(out)
 
 
 def _page_cell(cell):

@@ -20,7 +20,6 @@ right-to-left runs itself (pre-shaped text would come out reversed; see tests/te
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import io
 import math
@@ -516,14 +515,12 @@ def list_html(sentences: list[str], lang: str = "en") -> str:
     return f'<ul class="caption" {i18n.html_lang(lang)}>{items}</ul>'
 
 
-def chart_html(png: bytes, key: str, lang: str = "en") -> str:
-    """A chart as an image with alternative text: its heading (`key`) and where its numbers
-    are written. Displayed as an image alone, nbconvert gave every chart "No description has
-    been provided for this image"."""
-    alt = f"{word(key, lang)}. {word('chart_alt', lang)}"
-    data = base64.b64encode(png).decode("ascii")
-    return (f'<img src="data:image/png;base64,{data}" alt="{escape.text(alt)}" '
-            f'{i18n.html_lang(lang)} style="max-width:100%">')
+def chart_alt(key: str, lang: str = "en") -> str:
+    """A chart's alternative text: its heading (`key`) and where its numbers are written.
+    Passed as the image's `alt` metadata (`IPython.display.Image(..., metadata=...)`), it
+    replaces nbconvert's "No description has been provided for this image" on the page
+    (`analysis.reports.render_html`)."""
+    return f"{word(key, lang)}. {word('chart_alt', lang)}"
 
 
 def heading_html(key: str, lang: str = "en", level: int = 2) -> str:
