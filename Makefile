@@ -34,7 +34,7 @@ boundaries: $(STAMP)
 	$(BIN)/python scripts/rebuild_boundaries.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff check src tests benchmarks scripts notebooks
 
 # JupyterLab gets its own environment: installed beside papermill it slows every
 # kernel start by about 1.2 s (see README).
