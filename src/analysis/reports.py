@@ -415,6 +415,7 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+TITLE = "Reported figures on the transfer of ISIS detainees from north-east Syria to Iraq"
 TITLE_AR = "الأرقام المعلنة عن نقل معتقلي تنظيم داعش من شمال شرقي سوريا إلى العراق"
 
 
@@ -444,12 +445,12 @@ def index_html(results: list[Result], data_version: str) -> str:
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Reported figures on the transfer of ISIS detainees from north-east Syria to Iraq</title>
+<title>{esc(TITLE)}</title>
 <style>body{{font-family:sans-serif;max-width:50em;margin:2em auto;padding:0 1em;}}
 li.failed{{color:#b2182b;}} p.subtitle{{font-size:1.4em;margin-top:-.5em;}}</style>
 </head>
 <body>
-<h1>Reported figures on the transfer of ISIS detainees from north-east Syria to Iraq</h1>{subtitle}
+<h1>{esc(TITLE)}</h1>{subtitle}
 <p>Data version <code>{esc(data_version)}</code> · as_of {esc(as_of)} (only reports
 published on or before it count)</p>
 <ul>

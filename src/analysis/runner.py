@@ -42,12 +42,12 @@ def page_name(stem: str, given: dict, several: bool) -> str:
 
 
 def plan(p: paths.Paths, parameter_sets: list[dict], names: list[str] | None,
-         timeout: int) -> list[Task]:
+         timeout: int, manifest: dict) -> list[Task]:
     notebooks = reports.notebook_paths(p, names)
     if not notebooks:
         raise AnalysisError(f"no notebooks in {p.notebooks}")
     parameters.check(parameter_sets)  # before any kernel starts or any page is replaced
-    data_version = load_manifest(p.root)["data_version"]
+    data_version = manifest["data_version"]
     several = len(parameter_sets) > 1
     tasks, pages = [], set()
     for given in parameter_sets:
@@ -76,7 +76,7 @@ def _outputs_intact(record: dict, task: Task) -> bool:
 
 
 def _data_part(p: paths.Paths, record: dict, manifest: dict,
-               raw: dict[str, str | None] | None = None) -> tuple[str, list[str]]:
+               raw: dict[str, str | None]) -> tuple[str, list[str]]:
     """The data part of a key now, for the files the last run read; and those that changed.
     `raw`: the run's `manifest.raw_hashes`, so that no file is hashed twice."""
     read = record.get("inputs") or {}
@@ -89,8 +89,7 @@ def _data_part(p: paths.Paths, record: dict, manifest: dict,
 
 
 def check_cache(p: paths.Paths, task: Task, force: bool, manifest: dict,
-                raw: dict[str, str | None] | None = None
-                ) -> tuple[cache.Key, str | None, dict]:
+                raw: dict[str, str | None]) -> tuple[cache.Key, str | None, dict]:
     """(key, reason to run or None when cached, previous record, kept even when stale);
     `manifest` is read once per run by the caller."""
     try:
@@ -182,7 +181,7 @@ def _log_result(r: Result, log: Callable[[str], None]) -> None:
 
 
 def _other_reports(p: paths.Paths, done: set[str], manifest: dict,
-                   raw: dict[str, str | None] | None = None) -> list[Result]:
+                   raw: dict[str, str | None]) -> list[Result]:
     """Reports of earlier runs that are still whole and current (same notebook, same data):
     the index keeps listing them when a run renders only some notebooks."""
     out = []
@@ -236,10 +235,10 @@ def run(parameter_sets: list[dict] | dict | None = None, root: Path | str | None
     p = paths.get(root)
     if parameter_sets is None or isinstance(parameter_sets, dict):
         parameter_sets = [dict(parameter_sets or {})]
-    tasks = plan(p, parameter_sets, names, timeout)
+    manifest = load_manifest(p.root)  # once per run: the plan, the keys, the index
+    tasks = plan(p, parameter_sets, names, timeout, manifest)
+    raw = raw_hashes(manifest, p.root)
     if dry_run:
-        manifest = load_manifest(p.root)
-        raw = raw_hashes(manifest, p.root)
         verdicts = _verdicts(p, tasks, manifest, raw, force, True, log, warn, would=True)
         runs = sum(reason is not None for _, _, reason, _ in verdicts)
         log(f"dry run: {runs} would run, {len(verdicts) - runs} cached; nothing was run or "
@@ -249,7 +248,8 @@ def run(parameter_sets: list[dict] | dict | None = None, root: Path | str | None
         atomic.recover(p.reports)  # a run killed half-way: finish or drop its last writes
         for stray in (p.reports / "executed").glob(".*.running.ipynb"):
             stray.unlink()
-        return _run_locked(p, tasks, jobs, force, explain, scheduler, log, warn)
+        return _run_locked(p, tasks, manifest, raw, jobs, force, explain, scheduler, log,
+                           warn)
 
 
 def _verdicts(p: paths.Paths, tasks: list[Task], manifest: dict,
@@ -275,11 +275,10 @@ def _verdicts(p: paths.Paths, tasks: list[Task], manifest: dict,
     return out
 
 
-def _run_locked(p: paths.Paths, tasks: list[Task], jobs: int | None, force: bool,
-                explain: bool, scheduler: str | None,
-                log: Callable[[str], None], warn: Callable[[str], None]) -> list[Result]:
-    manifest = load_manifest(p.root)
-    raw = raw_hashes(manifest, p.root)
+def _run_locked(p: paths.Paths, tasks: list[Task], manifest: dict,
+                raw: dict[str, str | None], jobs: int | None, force: bool, explain: bool,
+                scheduler: str | None, log: Callable[[str], None],
+                warn: Callable[[str], None]) -> list[Result]:
     to_run, results, keys = [], [], {}
     for t, key, reason, record in _verdicts(p, tasks, manifest, raw, force, explain, log, warn):
         keys[t.page] = key

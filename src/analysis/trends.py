@@ -664,6 +664,7 @@ def _label_claims(ax, series: pd.DataFrame, lang: str) -> None:
     """Each claim's words next to its point; labels that would overlap are stacked upwards."""
     top = float(series["highest"].max()) or 1.0
     placed: list[tuple[pd.Timestamp, float]] = []
+    halo = _halo()
     for r in series.sort_values(["date", "value"], kind="stable").itertuples():
         x = pd.Timestamp(r.date)
         near = sum(1 for px, py in placed if abs((px - x).days) <= 3
@@ -672,7 +673,7 @@ def _label_claims(ax, series: pd.DataFrame, lang: str) -> None:
         text = i18n.format_value(r.value_low, r.value_best, r.value_high, r.hedge, lang)
         # above the points (zorder 4): a neighbour's marker hid part of a label ("200" of 6,200)
         ax.annotate(text, (x, r.value), xytext=(5, 3 + 9 * near), textcoords="offset points",
-                    fontsize=7, color="#333", zorder=5, path_effects=_halo())
+                    fontsize=7, color="#333", zorder=5, path_effects=halo)
 
 
 def _draw_official(ax, official: pd.DataFrame, end: pd.Timestamp, lang: str,
