@@ -479,3 +479,22 @@ def test_claim_labels_lie_above_the_points():
             assert min(labels) > max(points)
             checked += 1
     assert checked >= 3
+
+
+def test_a_claim_of_zero_is_drawn_whole():
+    """The axis ends at 0: a point there was cut in half (al-Hol's camp emptied)."""
+    figures = known("2026-02-20", LEDGER.replace(
+        "SOHR,ngo_un,sohr-0213,SOHR,2026-02-13,2026-02-13,,,exact,,3000,",
+        "SOHR,ngo_un,sohr-0213,SOHR,2026-02-13,2026-02-13,,,exact,,0,"))
+    fig = trends.multiples_figure(figures, "2026-02-20")
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    assert ax.get_ylim()[0] == 0
+    import numpy as np
+    from matplotlib.dates import date2num
+
+    pixels = np.asarray(fig.canvas.buffer_rgba())
+    x, y = ax.transData.transform((date2num(pd.Timestamp("2026-02-13")), 0))
+    below = pixels[int(fig.bbox.height - y) + 3, int(x)]  # 3 px under the axis line
+    colour = trends.TYPE_COLOURS["ngo_un"].lstrip("#")
+    assert tuple(below[:3]) == tuple(int(colour[i:i + 2], 16) for i in (0, 2, 4))

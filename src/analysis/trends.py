@@ -648,7 +648,7 @@ def _draw_claims(ax, series: pd.DataFrame, span: tuple[pd.Timestamp, pd.Timestam
         hedged = r.hedge != "exact"
         ax.plot([x], [r.value], linestyle="none", marker=HEDGED_MARKERS.get(r.hedge, "o"),
                 ms=7, color=colour, markerfacecolor="white" if hedged else colour,
-                markeredgewidth=1.6, zorder=4)
+                markeredgewidth=1.6, zorder=4, clip_on=False)  # a claim of 0 stays whole
     if labels:
         _label_claims(ax, series, lang)
 
