@@ -70,6 +70,25 @@ def test_copies_of_one_statement_are_one_voice():
         [[1, 1, 2]]
 
 
+def test_families_never_compete_with_people():
+    """4,000 families and 20,000 people answer two questions; families compete with families."""
+    text = COLUMNS.replace("value_high\n", "value_high,unit\n") + (
+        "a,plan_m,plan,Gov,government,s1,X,2026-01-01,,,,exact,,20000,,people\n"
+        "b,plan_m,plan,Officials,anonymous_official,s2,Y,2026-01-22,,,,exact,,4000,,families\n"
+        "c,plan_m,plan,Other,government,s3,Z,2026-01-23,,,,exact,,3000,,families\n"
+        "d,plan_m,plan,Army,military,s4,Z,2026-01-23,,,,exact,,20000,,detainees\n")
+    got = claims.contradictions(figures=ledger(text), include_agreement=True)
+    got = got[["unit", "value", "claimants", "spread_min", "spread_max"]]
+    expected = pd.read_csv(io.StringIO(
+        "unit,value,claimants,spread_min,spread_max\n"
+        "families,\"3,000 families\",Other,3000,4000\n"
+        "families,\"4,000 families\",Officials,3000,4000\n"
+        "people,\"20,000\",Army; Gov,20000,20000\n"),  # detainees are people
+        dtype={"spread_min": "Int64", "spread_max": "Int64"})
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), expected, check_dtype=False)
+    assert claims.contradictions(figures=ledger(text))["unit"].tolist() == ["families"] * 2
+
+
 def test_stale_repeats_are_compared_at_their_own_date():
     """Last week's total reprinted today, or a 2019 peak, does not compete with today's count."""
     text = COLUMNS + (

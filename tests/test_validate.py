@@ -48,6 +48,9 @@ CASES = {
     "unknown hedge": ("figures.csv", 1, {"hedge": "roughly"},
                       "error: data/raw/figures.csv:3: hedge: 'roughly' is not one of exact, "
                       "approx, at_least, at_most, up_to, range, vague"),
+    "unknown unit": ("figures.csv", 1, {"unit": "households"},
+                     "error: data/raw/figures.csv:3: unit: 'households' is not one of "
+                     "detainees, fighters, members, people, families, facilities"),
     "not an integer": ("figures.csv", 2, {"value_best": "10k"},
                        "error: data/raw/figures.csv:4: value_best: '10k' is not an integer"),
     "duplicate key": ("figures.csv", 1, {"figure_id": "seed-01-moved"},

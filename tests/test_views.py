@@ -313,3 +313,23 @@ def test_measures_table_of_the_ledger_gives_each_language_its_definitions():
     assert arabic.tolist() == measures["definition_ar"].tolist()
     assert english.tolist() == measures["definition"].tolist()
     assert all(ARABIC.search(d) for d in arabic) and not any(ARABIC.search(d) for d in english)
+
+
+@pytest.mark.parametrize(("args", "en", "ar"), [
+    ((2600, None, None, "at_least"), "at least 2,600 families", "2,600 عائلة على الأقل"),
+    ((None, 5, None, "approx"), "about 5 families", "نحو 5 عائلات"),
+    ((None, 14, None, "exact"), "14 families", "14 عائلةً"),
+    ((5000, None, 7000, "range"), "5,000–7,000 families", "بين 5,000 و7,000 عائلة"),
+])
+def test_figures_in_families_say_so(args, en, ar):
+    """A count of families is not a count of people: its unit is written after its number,
+    in Arabic agreeing with the number (plural after 3–10, singular after more)."""
+    assert i18n.format_value(*args, "en", "families") == en
+    assert i18n.format_value(*args, "ar", "families") == ar
+    assert i18n.format_value(*args, "en", "detainees") == en.removesuffix(" families")
+
+
+def test_ledger_shows_the_unit_of_families():
+    figures = analysis.load_figures()
+    rows = views.ledger(figures[figures["figure_id"].isin(["rf-002", "rf-003"])], "en")
+    assert rows["Figure"].tolist() == ["at least 2,600 families", "20,000"]

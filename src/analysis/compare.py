@@ -12,14 +12,15 @@ Claims are compared within a *window*, chosen by what the measure counts:
 
 Within a window each distinct value is one row, with how many *independent* claimants back it:
 copies of one statement in several outlets count once, and so do several statements of one
-claimant. Nothing is averaged.
+claimant. Nothing is averaged. A figure in families (or facilities) competes only with figures
+in the same unit, never with counts of people (`schema.counted`).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from analysis import i18n
+from analysis import i18n, schema
 
 UNDATED = "undated"
 ANY_DATE = "any date"
@@ -104,7 +105,7 @@ def value_text(row: pd.Series, lang: str = "en") -> str:
     """A claim's (or a contradictions row's) figure with its hedge, via `i18n.format_value`:
     the English text is also the key contradictions group values by."""
     return i18n.format_value(row["value_low"], row["value_best"], row["value_high"],
-                             row["hedge"], lang)
+                             row["hedge"], lang, row.get("unit"))
 
 
 def point(row: pd.Series) -> float | None:
@@ -125,7 +126,8 @@ def contradictions(as_of: object = None, figures: pd.DataFrame | None = None,
     """Competing claims side by side, per measure and window, with their spread.
 
     One row per distinct value in a window where at least two values compete (all windows
-    with `include_agreement`). `independent_claimants` counts distinct claimants backing the
+    with `include_agreement`); only figures of the same counted `unit` compete (schema.counted:
+    4,000 families and 20,000 people are two answers to two questions). `independent_claimants` counts distinct claimants backing the
     value; `statements` and `copies` say how often it was stated and reprinted. `claimants`
     joins their ids for reading; `claimant_ids` keeps them apart, to be named in Arabic.
     """
@@ -133,20 +135,22 @@ def contradictions(as_of: object = None, figures: pd.DataFrame | None = None,
     # Only what is compared and shown: grouping slices every column of every group.
     data = data[["measure", "measure_kind", "published", "as_of", "period_start", "period_end",
                  "value_low", "value_best", "value_high", "hedge", "claimant", "statement_id",
-                 "outlet"]].copy()
-    columns = ["measure", "window", "value", "hedge", "value_low", "value_best", "value_high",
+                 "outlet", *(["unit"] if "unit" in data.columns else [])]].copy()
+    columns = ["measure", "window", "unit", "value", "hedge", "value_low", "value_best",
+               "value_high",
                "claimants", "claimant_ids", "independent_claimants", "statements", "copies",
                "outlets", "spread_min", "spread_max", "values_in_window"]
     if data.empty:
         return pd.DataFrame(columns=columns)
     rows_ = plain(data, ("measure_kind", "published", "as_of", "period_start", "period_end",
-                         "value_low", "value_best", "value_high", "hedge"))
+                         "value_low", "value_best", "value_high", "hedge", "unit"))
     data["window"] = [window(r) for r in rows_]
+    data["unit"] = [schema.counted(r.get("unit")) for r in rows_]  # families never meet people
     data["value"] = [value_text(r) for r in rows_]
     data["_lo"] = data[["value_low", "value_best", "value_high"]].min(axis=1)
     data["_hi"] = data[["value_low", "value_best", "value_high"]].max(axis=1)
     rows = []
-    for (measure, win), group in data.groupby(["measure", "window"], sort=True):
+    for (measure, win, unit), group in data.groupby(["measure", "window", "unit"], sort=True):
         values = group.groupby(["value", "hedge"], sort=False, dropna=False)
         if values.ngroups < 2 and not include_agreement:
             continue
@@ -155,6 +159,7 @@ def contradictions(as_of: object = None, figures: pd.DataFrame | None = None,
             rows.append({
                 "measure": measure,
                 "window": win,
+                "unit": unit,
                 "value": value,
                 "hedge": hedge,
                 "value_low": first["value_low"],

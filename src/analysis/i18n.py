@@ -232,21 +232,53 @@ def number(value: object) -> str:
     return f"{int(round(float(value))):,}"
 
 
-def format_value(low: object, best: object, high: object, hedge: str, lang: str = "en") -> str:
-    """A figure as a reader says it, keeping its hedge: 'up to 7,000', 'about 10,000'."""
+# The words after a number for units that count something other than people (see
+# schema.counted): English plural; Arabic plural after 3–10, accusative singular after 11–99,
+# genitive singular otherwise (read from the number's last two digits).
+UNIT_NOUNS: dict[str, tuple[str, tuple[str, str, str]]] = {
+    "families": ("families", ("عائلات", "عائلةً", "عائلة")),
+    "facilities": ("facilities", ("مرافق", "مرفقاً", "مرفق")),
+}
+
+
+def unit_noun(unit: object, n: object, lang: str = "en") -> str:
+    """The noun after `n` for a unit that is not people ('' for units of people and for no
+    number: the measure already names who is counted)."""
+    from analysis.schema import counted
+
+    nouns = UNIT_NOUNS.get(counted(unit))
+    if nouns is None or number(n) == "":
+        return ""
+    if lang != "ar":
+        return nouns[0]
+    last = int(float(n)) % 100  # type: ignore[arg-type]
+    return nouns[1][0] if 3 <= last <= 10 else nouns[1][1] if last >= 11 else nouns[1][2]
+
+
+def format_value(low: object, best: object, high: object, hedge: str, lang: str = "en",
+                 unit: object = None) -> str:
+    """A figure as a reader says it, keeping its hedge: 'up to 7,000', 'about 10,000';
+    with its unit when it counts no people: 'more than 2,600 families'."""
     lo, be, hi = number(low), number(best), number(high)
     ar = lang == "ar"
+
+    def counted_(text: str, n: object) -> str:  # a number and its unit's noun, if any
+        noun = unit_noun(unit, n, lang)
+        return f"{text} {noun}" if noun else text
+
     if hedge == "exact":
-        text = be or lo or hi
+        first = next((v for v in (best, low, high) if number(v)), None)
+        text = counted_(be or lo or hi, first)
     elif hedge == "approx":
-        text = f"نحو {be}" if ar else f"about {be}"
+        text = f"نحو {counted_(be, best)}" if ar else f"about {counted_(be, best)}"
     elif hedge == "at_least":
-        text = f"{lo} على الأقل" if ar else f"at least {lo}"
+        text = f"{counted_(lo, low)} على الأقل" if ar else f"at least {counted_(lo, low)}"
     elif hedge in ("at_most", "up_to"):
-        text = (f"حتى {hi}" if hedge == "up_to" else f"{hi} على الأكثر") if ar else \
-            f"{'up to' if hedge == 'up_to' else 'at most'} {hi}"
+        text = (f"حتى {counted_(hi, high)}" if hedge == "up_to"
+                else f"{counted_(hi, high)} على الأكثر") if ar else \
+            f"{'up to' if hedge == 'up_to' else 'at most'} {counted_(hi, high)}"
     elif hedge == "range":
-        text = f"بين {lo} و{hi}" if ar else f"{lo}–{hi}"
+        text = f"بين {lo} و{counted_(hi, high)}" if ar else f"{lo}–{counted_(hi, high)}"
     else:  # vague: show whichever bounds exist, never a made-up best
         parts = [p for p in (f"≥ {lo}" if lo else "", f"≤ {hi}" if hi else "") if p]
         text = ("غير محدد " if ar else "vague ") + " ".join(parts)

@@ -149,7 +149,8 @@ def new_map(lang: str = "en") -> folium.Map:
 def _claim_html(r: pd.Series, lang: str, names: Mapping[str, str]) -> str:
     e = escape.for_folium
     label = r["measure_label_ar"] if lang == "ar" else r["measure_label_en"]
-    value = i18n.format_value(r["value_low"], r["value_best"], r["value_high"], r["hedge"], lang)
+    value = i18n.format_value(r["value_low"], r["value_best"], r["value_high"], r["hedge"], lang,
+                              r.get("unit"))
     bounds = " / ".join(i18n.number(v) or "–" for v in (r["value_low"], r["value_best"],
                                                          r["value_high"]))
     when = i18n.format_when(r["as_of"], r["period_start"], r["period_end"], lang)

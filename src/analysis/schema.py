@@ -27,6 +27,11 @@ LANGUAGES = ("ar", "en", "ku", "fr", "de", "tr", "fa")
 DATE_BASES = ("printed", "url", "metadata", "inferred")
 CONFIDENCE = ("high", "medium", "low")
 DESTINATION_ROLES = ("named", "ruled_out")
+# What one counted unit is. Detainees, fighters, members and people all count people (the
+# measure says which); families and facilities count something else, so a figure in families
+# is never compared with one in people, and its unit is written after its number.
+PERSON_UNITS = ("detainees", "fighters", "members", "people")
+UNITS = (*PERSON_UNITS, "families", "facilities")
 COUNTRIES = ("SYR", "IRQ", "TUR", "JOR", "LBN", "ISR", "PSX", "IRN", "SAU", "KWT")
 
 # Longest text accepted in any field: a quote or a note, never a whole article.
@@ -213,7 +218,8 @@ FIGURES = Table(
         Field("value_high", "integer", "Upper bound (\"up to X\" gives high=X).", minimum=0),
         Field("hedge", "string", "The qualifier as printed, coded.", True, enum=HEDGES),
         Field("qualifier_words", "string", "The qualifier as printed (\"about (نحو)\")."),
-        Field("unit", "string", "What one unit is: detainees, fighters, families…", True),
+        Field("unit", "string", "What one unit is: detainees, fighters, members, people (all "
+              "count people), families or facilities.", True, enum=UNITS),
         Field("as_of", "date", "Date the figure holds for; empty when the source gives none."),
         Field("period_start", "date", "Start of the period a flow covers."),
         Field("period_end", "date", "End of the period a flow covers."),
@@ -441,3 +447,9 @@ def table_schema(t: Table) -> dict:
             for fk in t.foreign_keys
         ]
     return schema
+
+
+def counted(unit: object) -> str:
+    """What a unit counts: "people" for every unit of people (and for none given), else the
+    unit itself. Figures are compared only with figures that count the same thing."""
+    return "people" if not isinstance(unit, str) or unit in PERSON_UNITS else unit
