@@ -244,7 +244,7 @@ def test_arabic_contradictions_join_claimant_names():
 
 def test_arabic_ledger_row_names_the_claimant_and_the_hedge():
     got = views.ledger(claims_frame(), "ar", names=NAMES)
-    assert got.drop(columns=["_url", "_quote_lang"]).astype(str).values.tolist()[0] == [
+    assert got.drop(columns=["_url", "_quote_lang", "_outlet"]).astype(str).values.tolist()[0] == [
         "المحتجزون", "نحو 6,500", "تقريبي", "", "6,500", "", "سنتكوم", "2026-01-20", "الحسكة",
         "DVIDS", "2026-01-20", "about 6500 held"]
     assert got[i18n.word("claimant", "ar")].tolist() == ["سنتكوم", "Nobody Named"]
@@ -333,3 +333,13 @@ def test_ledger_shows_the_unit_of_families():
     figures = analysis.load_figures()
     rows = views.ledger(figures[figures["figure_id"].isin(["rf-002", "rf-003"])], "en")
     assert rows["Figure"].tolist() == ["at least 2,600 families", "20,000"]
+
+
+def test_source_links_say_where_they_go():
+    """The arrow alone was all a screen reader could say of 122 links ("link, arrow")."""
+    figures = analysis.load_figures()
+    page = views.to_html(views.ledger(figures[figures["figure_id"] == "rf-074"], "ar"), "ar")
+    link = re.search(r"<a [^>]*>↗</a>", page).group(0)
+    assert 'aria-label="المصدر، TRT World (citing INA)، يُفتح في نافذة جديدة"' in link
+    english = views.to_html(views.ledger(figures[figures["figure_id"] == "rf-074"]))
+    assert 'aria-label="Source, TRT World (citing INA), opens in a new tab"' in english

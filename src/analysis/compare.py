@@ -127,9 +127,10 @@ def contradictions(as_of: object = None, figures: pd.DataFrame | None = None,
 
     One row per distinct value in a window where at least two values compete (all windows
     with `include_agreement`); only figures of the same counted `unit` compete (schema.counted:
-    4,000 families and 20,000 people are two answers to two questions). `independent_claimants` counts distinct claimants backing the
-    value; `statements` and `copies` say how often it was stated and reprinted. `claimants`
-    joins their ids for reading; `claimant_ids` keeps them apart, to be named in Arabic.
+    4,000 families and 20,000 people are two answers to two questions). `independent_claimants`
+    counts distinct claimants backing the value; `statements` and `copies` say how often it
+    was stated and reprinted. `claimants` joins their ids for reading; `claimant_ids` keeps
+    them apart, to be named in Arabic.
     """
     data = _figures(figures, as_of)
     # Only what is compared and shown: grouping slices every column of every group.

@@ -78,12 +78,15 @@ def safe_url(value: object) -> str | None:
     return url
 
 
-def link(url: object, label: object, escaper=text) -> str:
-    """An <a> to an http(s) URL, or the escaped label alone when the URL is not safe."""
+def link(url: object, label: object, escaper=text, name: str | None = None) -> str:
+    """An <a> to an http(s) URL, or the escaped label alone when the URL is not safe.
+
+    `name` is what a screen reader says instead of a label that is only a sign (↗)."""
     good = safe_url(url)
     if good is None:
         return escaper(label)
-    return (f'<a href="{escaper(good)}" target="_blank" rel="noopener noreferrer">'
+    aria = f' aria-label="{escaper(name)}"' if name else ""
+    return (f'<a href="{escaper(good)}" target="_blank" rel="noopener noreferrer"{aria}>'
             f"{escaper(label)}</a>")
 
 

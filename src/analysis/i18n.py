@@ -43,6 +43,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "destination": ("Destination", "الوجهة"),
     "quote": ("Quote", "النص"),
     "source": ("Source", "المصدر"),
+    "new_tab": ("opens in a new tab", "يُفتح في نافذة جديدة"),
     "claims": ("Claims", "الادعاءات"),
     "claimants": ("Claimants", "الجهات المصرِّحة"),
     "spread": ("Lowest–highest", "الأدنى–الأعلى"),

@@ -51,8 +51,9 @@ def ledger(figures: pd.DataFrame, lang: str = "en",
             word("quote", lang): r["quote"],
             "_url": r["url"],
             "_quote_lang": r["language"],
+            "_outlet": r["outlet"],
         })
-    columns = [word(k, lang) for k in LEDGER_COLUMNS] + ["_url", "_quote_lang"]
+    columns = [word(k, lang) for k in LEDGER_COLUMNS] + ["_url", "_quote_lang", "_outlet"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -81,8 +82,11 @@ def to_html(frame: pd.DataFrame, lang: str = "en") -> str:
                 qlang = escape.text(row.get("_quote_lang", "ar"))
                 qdir = "rtl" if qlang in ("ar", "fa", "ku") else "ltr"
                 value = f'<span dir="{qdir}" lang="{qlang}">{value}</span>'
-                if "_url" in row:
-                    value += " " + escape.link(row["_url"], "↗")
+                if "_url" in row:  # an arrow to see, the outlet's name to hear
+                    name = i18n.join([v for v in (word("source", lang), row.get("_outlet"),
+                                                  word("new_tab", lang))
+                                      if pd.notna(v) and v != ""], lang)
+                    value += " " + escape.link(row["_url"], "↗", name=name)
             cells.append(f"<td>{value}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (f'<table class="ledger" {i18n.html_lang(lang)}>'
