@@ -114,6 +114,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "base": ("Countries and governorates", "الدول والمحافظات"),
     "shading": ("Governorates: figures reported", "المحافظات: الأرقام المعلنة"),
     "markers": ("Places: latest figure", "الأماكن: أحدث رقم"),
+    "map_title": ("Map of the reported figures: places, governorates and the transfer to Iraq",
+                  "خريطة الأرقام المعلنة: الأماكن والمحافظات والنقل إلى العراق"),
     "country_layer": ("Figures for a whole country", "أرقام عن بلد بأكمله"),
     "tiles": ("Map tiles (online)", "خريطة الأساس (عبر الإنترنت)"),
     "legend_title": ("Figures reported for places in the governorate",

@@ -125,7 +125,29 @@ CSS = """<style>
 @media (max-width:500px){.leaflet-popup-content{width:auto!important;max-width:calc(100vw - 90px)}}
 .leaflet-interactive:focus:not(:focus-visible){outline:none}
 .claim{margin:2px 0}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);
+  white-space:nowrap}
 </style>"""
+
+
+def _page(lang: str):
+    """folium's page for the map, saying its language and what it is: in a report the map
+    is a document of its own in an iframe, which had no title and no `lang`."""
+    from branca.element import Figure
+
+    class Page(Figure):
+        def render(self, **kwargs) -> str:
+            # lang only: the map's own layout stays left to right (its texts carry their dir)
+            return super().render(**kwargs).replace("<html>", f'<html lang="{lang}">', 1)
+
+        def _repr_html_(self, **kwargs) -> str:
+            out = super()._repr_html_(**kwargs)
+            # branca's note for untrusted notebooks lies under the map: not to be read aloud
+            out = out.replace('<span style="color:#565656">',
+                              '<span style="color:#565656" aria-hidden="true">', 1)
+            return out.replace("<iframe ", f'<iframe title="{self.title}" ', 1)
+
+    return Page(title=escape.text(word("map_title", lang)))
 
 
 def new_map(lang: str = "en") -> folium.Map:
@@ -136,6 +158,7 @@ def new_map(lang: str = "en") -> folium.Map:
     js, css = offline_assets()
     m = folium.Map(location=(34.5, 42.5), zoom_start=6, tiles=None, control_scale=True,
                    prefer_canvas=False, min_zoom=5)
+    m.add_to(_page(lang))
     m.default_js = list(js)  # instance lists: folium's class lists stay untouched
     m.default_css = list(css)
     m.get_root().header.add_child(folium.Element(CSS))
@@ -389,7 +412,9 @@ def marker_layer(figures: pd.DataFrame, places: pd.DataFrame, as_of: object, pol
             popup = _popup(popup_html(claims, lang, names=names,
                                       heading=f"{name} · {word('latest', lang)}: {latest.text}"))
         icon = folium.DivIcon(
-            html=f"<div class='dot {kind}' data-place='{e(place['place_id'])}'></div>",
+            # the marker is a button: its text (hidden) is its name for a screen reader
+            html=f"<div class='dot {kind}' data-place='{e(place['place_id'])}'>"
+                 f"<span class='sr'>{e(tip)}</span></div>",
             icon_size=(size, size), icon_anchor=(size // 2, size // 2), class_name="place-icon")
         # Smaller markers above larger ones (Leaflet stacks by latitude): a place next to a
         # bigger one stays visible and can be clicked, as at Hasakah's prisons and camps.
