@@ -334,3 +334,20 @@ def test_the_map_can_be_heard(rendered, arabic, page, lang):
     # branca's note for untrusted notebooks, under the map, is not read out
     assert page.locator("span[aria-hidden='true']", has_text="Trust").count() == 1
     clean(page)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_printed_tables_keep_every_column(rendered, arabic, page, lang):
+    """Printed, the ledger lost its Place, Outlet, Published and Quote columns (cut by the
+    page: on screen they scroll). On a landscape A4 page every column is on the paper."""
+    root = arabic if lang == "ar" else rendered
+    page.set_viewport_size({"width": 1046, "height": 740})  # A4 landscape less 10 mm margins
+    page.emulate_media(media="print")
+    page.goto((root / "reports" / "html" / "01_figures.html").as_uri())
+    edges = page.evaluate("""() => [...document.querySelectorAll('table.ledger')].map(t => {
+        const r = t.getBoundingClientRect(); return [r.left, r.right]; })""")
+    assert len(edges) >= 4
+    width = page.evaluate("() => document.documentElement.clientWidth")
+    assert all(left >= 0 and right <= width for left, right in edges), edges
+    page.emulate_media(media="screen")
+    clean(page)
