@@ -142,7 +142,9 @@ def test_problems_name_the_line_and_the_fix(admin1):
     assert re.search(r"lies \d+\.\d km outside SY-HA", found[1].message)
 
 
-def test_build_rejects_a_point_far_from_its_governorate(project):
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_build_rejects_a_point_far_from_its_governorate(project, command):
+    """`check` makes the checks `build` makes: it once said "ok" to a point 500 km away."""
     path = project / "data" / "raw" / "places.csv"
     text = path.read_text(encoding="utf-8")
     line = next(i for i, row in enumerate(text.splitlines(), 1) if row.startswith("hasakah-city,"))
@@ -150,7 +152,7 @@ def test_build_rejects_a_point_far_from_its_governorate(project):
                                  ",2,IQ-BG,SYR,\"Wikipedia infobox copy at http://piglix"),
                     encoding="utf-8")
     before = tree_hash(project / "data" / "processed")
-    result = cli("--root", str(project), "build")
+    result = cli("--root", str(project), command)
     assert result.returncode == 1
     assert f"data/raw/places.csv:{line}: admin1_code: the point (36.5117, 40.7422) lies" \
         in result.stderr

@@ -277,6 +277,14 @@ def manifest(p: paths.Paths, outputs: dict[str, bytes]) -> dict:
     }
 
 
+def validate(p: paths.Paths):
+    """Every check a build makes before it writes: the raw tables, then their geography.
+    `analysis check` runs exactly these (it once skipped the geography and said "ok")."""
+    raw = load_raw(p.raw, label_root=p.root)
+    check_geography(p, raw.places, load_boundaries("admin1", p.root))
+    return raw
+
+
 def build(root: Path | str | None = None, out: Path | str | None = None) -> dict:
     """Validate raw data and write the processed files as one set; return the manifest.
 
@@ -286,8 +294,7 @@ def build(root: Path | str | None = None, out: Path | str | None = None) -> dict
     """
     p = paths.get(root)
     with lock.exclusive(p.root / "data" / ".build.lock", "analysis build"):
-        raw = load_raw(p.raw, label_root=p.root)  # raises before anything is written
-        check_geography(p, raw.places, load_boundaries("admin1", p.root))
+        raw = validate(p)  # raises before anything is written
         outputs = render(raw, p.root, p.root / "data" / WORK)  # under the lock: ours alone
         doc = manifest(p, outputs)
         target = Path(out) if out is not None else p.processed

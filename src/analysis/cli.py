@@ -82,11 +82,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from analysis import paths, provenance
-    from analysis.validate import load_raw
+    from analysis import build, paths, provenance
 
     p = paths.get(args.root)
-    raw = load_raw(p.raw, label_root=p.root)
+    raw = build.validate(p)  # what a build checks, nothing written
     grounded = raw.figures["quote_start"].notna().sum()
     print(f"ok: {len(raw.figures)} figures, {len(raw.sources)} sources, "
           f"{len(raw.places)} places, {len(raw.measures)} measures; {grounded} figures "
