@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import cli, tree_hash
+from conftest import ROOT, cli, tree_hash
 
 from analysis import validate
 from analysis.errors import ValidationError
@@ -53,6 +53,9 @@ CASES = {
                      "detainees, fighters, members, people, families, facilities"),
     "not an integer": ("figures.csv", 2, {"value_best": "10k"},
                        "error: data/raw/figures.csv:4: value_best: '10k' is not an integer"),
+    "integer too large": ("figures.csv", 2, {"value_best": "99999999999999999999"},
+                          "error: data/raw/figures.csv:4: value_best: '99999999999999999999' is "
+                          "too large (beyond a 64-bit integer)"),
     "duplicate key": ("figures.csv", 1, {"figure_id": "seed-01-moved"},
                       "error: data/raw/figures.csv:3: figure_id: duplicate value "
                       "'seed-01-moved'"),
@@ -415,3 +418,16 @@ def test_destination_quoting_the_stored_text_is_accepted(project):
                  "Moved to Iraqi territory.,\n")
     result = cli("--root", str(project), "check")
     assert result.returncode == 0, result.stderr
+
+
+def test_a_reader_who_stops_reading_gets_no_error():
+    """`analysis check | head -1` printed "error: : Broken pipe" when head had read its line."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "analysis", "check"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before the first line
+    _, err = proc.communicate(timeout=600)
+    assert b"error" not in err and b"Traceback" not in err, err
+    assert proc.returncode == 1

@@ -125,6 +125,8 @@ def _pandera_schema(table: Table):
                            error=f"longer than {schema.MAX_FIELD_LENGTH} characters")]
         if f.type == "integer":
             checks.append(pa.Check.str_matches(_INT.pattern, error="not an integer"))
+            checks.append(pa.Check(lambda s: s.map(_fits).astype(bool),
+                                   error="too large (beyond a 64-bit integer)"))
         elif f.type == "number":
             checks.append(pa.Check.str_matches(_NUM.pattern, error="not a number"))
         elif f.type == "date":
@@ -189,6 +191,11 @@ def check_columns(raw: RawTable) -> tuple[list[Problem], set[tuple[int, str]]]:
                 msg = f"{_show(value)} is {check}"
             problems.append(Problem(raw.label, line, column, msg))
     return problems, bad
+
+
+def _fits(value: str) -> bool:
+    """A 64-bit integer, or not an integer at all (which another check reports)."""
+    return not _INT.fullmatch(value) or -2**63 <= int(value) < 2**63
 
 
 def _show(value: object, limit: int = 60) -> str:
