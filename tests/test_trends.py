@@ -432,6 +432,13 @@ def test_report_shows_what_was_knowable_on_2026_01_25(pages):
             "The last transfer total holds for 2026-01-21, 4 days before 2026-01-25."):
         assert html.escape(sentence) in page, sentence
     assert "5,704" not in page and "2,250" not in page
+    # the page says it is not the latest: the reports it leaves out, counted in the ledger
+    figures = analysis.load_figures()
+    later = int((figures["published"] > pd.Timestamp("2026-01-25")).sum())
+    assert later > 40
+    assert f"{later} figures published after 2026-01-25 are not counted here" in page
+    after = int((figures["published"] > pd.Timestamp("2026-02-20")).sum())
+    assert f"لا يُحتسب هنا {after} من الأرقام نُشرت بعد 2026-02-20" in pages["arabic"]
 
 
 def test_report_on_2026_02_20_tells_the_four_weeks(pages):

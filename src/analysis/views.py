@@ -94,7 +94,8 @@ def to_html(frame: pd.DataFrame, lang: str = "en") -> str:
 
 
 def banner(figures: pd.DataFrame, as_of: object, lang: str = "en") -> str:
-    """The line under each report's title: data version, as_of date, number of claims."""
+    """The line under each report's title: data version, as_of date, number of claims, and
+    how many later figures the page leaves out (the notebooks' default as_of is a date)."""
     from analysis.manifest import load_manifest
 
     i18n.check_lang(lang)
@@ -106,7 +107,20 @@ def banner(figures: pd.DataFrame, as_of: object, lang: str = "en") -> str:
     else:
         text = (f"Data version {version} · reports published on or before {cutoff} · "
                 f"{len(figures)} figures")
+    later = _published_after(as_of)
+    if later:  # a page for an earlier date is not the latest: say so where it is read first
+        text += (f" · لا يُحتسب هنا {later} من الأرقام نُشرت بعد {cutoff}" if lang == "ar" else
+                 f" · {later} figures published after {cutoff} are not counted here")
     return f'<p class="banner" {i18n.html_lang(lang)}>{escape.prose(text)}</p>'
+
+
+def _published_after(as_of: object) -> int:
+    """How many figures of the whole ledger were published after `as_of` (0 without one)."""
+    if as_of is None:
+        return 0
+    from analysis.ledger import load_figures
+
+    return int((load_figures()["published"] > pd.Timestamp(as_of)).sum())
 
 
 def measures_table(figures: pd.DataFrame, lang: str = "en",
