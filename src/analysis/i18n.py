@@ -245,8 +245,8 @@ UNIT_NOUNS: dict[str, tuple[str, tuple[str, str, str]]] = {
 
 
 def unit_noun(unit: object, n: object, lang: str = "en") -> str:
-    """The noun after `n` for a unit that is not people ('' for units of people and for no
-    number: the measure already names who is counted)."""
+    """The noun after `n` (a number, or its digits as text) for a unit that is not people
+    ('' for units of people and for no number: the measure already names who is counted)."""
     from analysis.schema import counted
 
     nouns = UNIT_NOUNS.get(counted(unit))
@@ -265,23 +265,21 @@ def format_value(low: object, best: object, high: object, hedge: str, lang: str 
     lo, be, hi = number(low), number(best), number(high)
     ar = lang == "ar"
 
-    def counted_(text: str, n: object) -> str:  # a number and its unit's noun, if any
-        noun = unit_noun(unit, n, lang)
+    def u(text: str) -> str:  # a formatted number and its unit's noun, if any
+        noun = unit_noun(unit, text.replace(",", ""), lang) if text else ""
         return f"{text} {noun}" if noun else text
 
     if hedge == "exact":
-        first = next((v for v in (best, low, high) if number(v)), None)
-        text = counted_(be or lo or hi, first)
+        text = u(be or lo or hi)
     elif hedge == "approx":
-        text = f"نحو {counted_(be, best)}" if ar else f"about {counted_(be, best)}"
+        text = f"نحو {u(be)}" if ar else f"about {u(be)}"
     elif hedge == "at_least":
-        text = f"{counted_(lo, low)} على الأقل" if ar else f"at least {counted_(lo, low)}"
+        text = f"{u(lo)} على الأقل" if ar else f"at least {u(lo)}"
     elif hedge in ("at_most", "up_to"):
-        text = (f"حتى {counted_(hi, high)}" if hedge == "up_to"
-                else f"{counted_(hi, high)} على الأكثر") if ar else \
-            f"{'up to' if hedge == 'up_to' else 'at most'} {counted_(hi, high)}"
+        text = (f"حتى {u(hi)}" if hedge == "up_to" else f"{u(hi)} على الأكثر") if ar else \
+            f"{'up to' if hedge == 'up_to' else 'at most'} {u(hi)}"
     elif hedge == "range":
-        text = f"بين {lo} و{counted_(hi, high)}" if ar else f"{lo}–{counted_(hi, high)}"
+        text = f"بين {lo} و{u(hi)}" if ar else f"{lo}–{u(hi)}"
     else:  # vague: show whichever bounds exist, never a made-up best
         parts = [p for p in (f"≥ {lo}" if lo else "", f"≤ {hi}" if hi else "") if p]
         text = ("غير محدد " if ar else "vague ") + " ".join(parts)
