@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from conftest import claims_frame
 
+import analysis
 from analysis import compare as claims
 from analysis import policies
 
@@ -87,6 +88,52 @@ def test_families_never_compete_with_people():
         dtype={"spread_min": "Int64", "spread_max": "Int64"})
     pd.testing.assert_frame_equal(got.reset_index(drop=True), expected, check_dtype=False)
     assert claims.contradictions(figures=ledger(text))["unit"].tolist() == ["families"] * 2
+
+
+COPIES = COLUMNS.replace("value_high\n", "value_high,unit\n") + (
+    # one statement printed two ways on two days (2,250 and 2,225): both listed
+    "a1,moved,cumulative,Cell,government,s1,TRT,2026-02-07,2026-02-07,,,exact,,2250,,detainees\n"
+    "a2,moved,cumulative,Cell,government,s1,National,2026-02-08,2026-02-07,,,exact,,2225,,"
+    "detainees\n"
+    # copies that agree, whatever they call the people counted: not listed
+    "b1,moved,cumulative,CENTCOM,military,s2,AP,2026-01-21,2026-01-21,,,exact,,150,,detainees\n"
+    "b2,moved,cumulative,CENTCOM,military,s2,A News,2026-01-21,2026-01-21,,,exact,,150,,"
+    "fighters\n"
+    # one statement giving a number for today and one for a past peak: not copies
+    "c1,camp,stock,Reuters,media,s3,Reuters,2026-01-21,2026-01-21,,,approx,,24000,,people\n"
+    "c2,camp,stock,Reuters,media,s3,Reuters,2026-01-21,,,,exact,,73000,,people\n"
+    # the same words for families and for people count two things: not copies
+    "d1,plan_m,plan,Gov,government,s4,X,2026-01-22,,,,exact,,4000,,families\n"
+    "d2,plan_m,plan,Gov,government,s4,Y,2026-01-22,,,,exact,,20000,,people\n"
+    # only the hedge differs ("up to 7,000" printed "about 7,000"): both listed
+    "e1,plan_t,plan,CENTCOM,military,s2,Sputnik,2026-01-21,2026-01-21,,,approx,,7000,,"
+    "detainees\n"
+    "e2,plan_t,plan,CENTCOM,military,s2,A News,2026-01-21,2026-01-21,,,up_to,,,7000,detainees\n"
+    "f1,killed,flow,CENTCOM,military,s2,RTTNews,2026-01-22,,,,approx,,20,,members\n"
+    "f2,killed,flow,CENTCOM,military,s2,AP,2026-01-21,,,,exact,,20,,members\n")
+
+
+def test_copies_of_one_statement_that_differ_are_listed_side_by_side():
+    got = claims.copies_that_differ(figures=ledger(COPIES))
+    got = got[["figure_id", "statement_id", "measure", "outlet", "hedge", "value_best",
+               "value_high"]]
+    expected = pd.read_csv(io.StringIO(
+        "figure_id,statement_id,measure,outlet,hedge,value_best,value_high\n"
+        "a1,s1,moved,TRT,exact,2250,\n"
+        "a2,s1,moved,National,exact,2225,\n"
+        "f2,s2,killed,AP,exact,20,\n"
+        "f1,s2,killed,RTTNews,approx,20,\n"
+        "e1,s2,plan_t,Sputnik,approx,7000,\n"
+        "e2,s2,plan_t,A News,up_to,,7000\n"),
+        dtype={"value_best": "Int64", "value_high": "Int64"})
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+def test_copies_that_differ_only_among_those_published_by_as_of():
+    """On 2026-01-21 RTTNews' "about 20" was not out yet: AP's 20 had nothing to differ from."""
+    got = claims.copies_that_differ(as_of="2026-01-21", figures=ledger(COPIES))
+    assert got["figure_id"].tolist() == ["e1", "e2"]
+    assert claims.copies_that_differ(figures=ledger(COPIES).iloc[:0]).empty
 
 
 def test_stale_repeats_are_compared_at_their_own_date():
@@ -171,6 +218,29 @@ def test_unknown_policy_is_an_error():
 
     with pytest.raises(AnalysisError, match="unknown policy 'middle'"):
         policies.estimate("transferred_to_iraq", None, "middle", figures=ledger())
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: analysis.load_figures(as_of=2026), r"as_of = 2026: not a date as YYYY-MM-DD"),
+    (lambda: analysis.load_figures(as_of="2026-02-30"),
+     r"as_of = '2026-02-30': not a date \(day is out of range for month\)"),
+    (lambda: analysis.contradictions(as_of="Feb 14"), r"as_of = 'Feb 14': not a date"),
+    (lambda: claims.claims("t", as_of=20260214, figures=ledger()), r"as_of = 20260214"),
+    (lambda: analysis.claims("transfered_to_iraq"),
+     r"unknown measure 'transfered_to_iraq'; the measures are: .*transferred_to_iraq"),
+    (lambda: analysis.estimate("typo"), r"unknown measure 'typo'"),
+    (lambda: analysis.sensitivity("transferred_to_iraq", as_of=2026.0), r"as_of = 2026.0"),
+])
+def test_library_arguments_are_checked(call, message):
+    """An analyst's typo is an error that says what is allowed, not an empty answer."""
+    with pytest.raises(analysis.AnalysisError, match=message):
+        call()
+
+
+def test_a_frame_of_ones_own_may_lack_the_measure():
+    """A ledger cut at a date before any claim of a measure: no claims, no error."""
+    assert claims.claims("held_by_sdf", figures=ledger()).empty
+    assert policies.estimate("held_by_sdf", "2026-01-01", figures=ledger()).value is None
 
 
 def test_claim_known_only_by_its_print_date_does_not_override_dated_totals():

@@ -16,10 +16,12 @@ HEADINGS = {  # the markdown headings of each page (03_trends's others are outpu
     ("01_figures", "en"): [
         ("1", "The ledger of reported figures"), ("2", "Headline figures of the seed article"),
         ("2", "What is counted"), ("2", "Where claimants disagree"),
+        ("2", "Where copies of one statement differ"),
         ("2", "One number, under a stated policy"), ("2", "Every claim")],
     ("01_figures", "ar"): [
         ("1", "سجل الأرقام المعلنة"), ("2", "الأرقام الرئيسية في المقال الأصلي"),
         ("2", "ما الذي يُعَدّ"), ("2", "حيث تختلف الجهات المصرِّحة"),
+        ("2", "حيث تختلف نسخ التصريح الواحد"),
         ("2", "رقم واحد وفق سياسة معلنة"), ("2", "جميع الادعاءات")],
     ("02_map", "en"): [
         ("1", "Where the figures are reported"), ("2", "Moved vs planned"), ("2", "The map"),

@@ -242,6 +242,38 @@ def test_arabic_contradictions_join_claimant_names():
     assert views.contradictions_table(row)["Claimants"].tolist() == ["CENTCOM; Nobody Named"]
 
 
+def test_copies_that_differ_read_in_each_language():
+    """Each copy as its outlet printed it, with its words, who said it and the link to it."""
+    text = CLAIMS.replace("Nobody Named,s2", "CENTCOM,s1").replace(
+        "2026-01-21,2026-01-21,,,at_least", "2026-01-21,2026-01-20,,,at_least").replace(
+        "more than 6000,\n", "more than 6000,held: over 6000\n")
+    figures = claims_frame(text).assign(qualifier_words=["about", "more than"])
+    copies = analysis.copies_that_differ(figures=figures)
+    got = views.copies_table(copies)
+    expected = pd.DataFrame({
+        "Measure": ["Held", "Held"], "Claimant": ["CENTCOM", "CENTCOM"],
+        "Holds for": ["2026-01-20", "2026-01-20"], "Figure": ["about 6,500", "at least 6,000"],
+        "Hedge's words": ["about", "more than"],
+        "Outlet": ["DVIDS", "Reuters"], "Published": ["2026-01-20", "2026-01-21"],
+        "Quote": ["about 6500 held", "more than 6000"],
+        "Paraphrase (not a quotation)": [None, "held: over 6000"],
+        "_url": ["https://example.org/a", "https://example.org/b"],
+        "_quote_lang": ["en", "en"], "_outlet": ["DVIDS", "Reuters"],
+        "_lang:Paraphrase (not a quotation)": ["en", "en"]})
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    arabic = views.copies_table(copies, "ar", names=NAMES)
+    assert arabic.iloc[:, :9].astype(object).where(arabic.iloc[:, :9].notna(), None
+                                                  ).values.tolist() == [
+        ["المحتجزون", "سنتكوم", "2026-01-20", "نحو 6,500", "about", "DVIDS", "2026-01-20",
+         "about 6500 held", None],
+        ["المحتجزون", "سنتكوم", "2026-01-20", "6,000 على الأقل", "more than", "Reuters",
+         "2026-01-21", "more than 6000", "held: over 6000"]]
+    page = views.to_html(got)
+    assert page.count('href="https://example.org/') == 2 and "Source, Reuters" in page
+    assert "<td>held: over 6000</td>" in page  # English on an English page: no span
+    assert '<td dir="ltr" lang="en">held: over 6000</td>' in views.to_html(arabic, "ar")
+
+
 def test_arabic_ledger_row_names_the_claimant_and_the_hedge():
     got = views.ledger(claims_frame(), "ar", names=NAMES)
     assert got.drop(columns=["_url", "_quote_lang", "_outlet"]).astype(str).values.tolist()[0] == [

@@ -22,6 +22,7 @@ _LAZY = {
     "load_manifest": "analysis.manifest",
     "claims": "analysis.compare",
     "contradictions": "analysis.compare",
+    "copies_that_differ": "analysis.compare",
     "POLICIES": "analysis.policies",
     "estimate": "analysis.policies",
     "sensitivity": "analysis.policies",

@@ -14,6 +14,11 @@ Within a window each distinct value is one row, with how many *independent* clai
 copies of one statement in several outlets count once, and so do several statements of one
 claimant. Nothing is averaged. A figure in families (or facilities) competes only with figures
 in the same unit, never with counts of people (`schema.counted`).
+
+Copies of one statement are one voice there, but they do not always agree: an outlet prints
+2,225 where another prints 2,250, or "about 7,000" for "up to 7,000". `copies_that_differ`
+lists them side by side, whenever they were published: which copy is right is the reader's
+question, and it is not settled by a vote.
 """
 
 from __future__ import annotations
@@ -29,19 +34,22 @@ STALE_AFTER = {"cumulative": pd.Timedelta(days=2), "stock": pd.Timedelta(days=18
 
 
 def _figures(figures: pd.DataFrame | None, as_of: object) -> pd.DataFrame:
-    if figures is None:
-        from analysis.ledger import load_figures
+    from analysis.ledger import cutoff, load_figures
 
+    if figures is None:
         return load_figures(as_of=as_of)
-    if as_of is None:
+    when = cutoff(as_of)
+    if when is None:
         return figures
-    cutoff = pd.Timestamp(as_of)
-    return figures[figures["published"].notna() & (figures["published"] <= cutoff)]
+    return figures[figures["published"].notna() & (figures["published"] <= when)]
 
 
 def claims(measure: str, as_of: object = None, figures: pd.DataFrame | None = None) \
         -> pd.DataFrame:
     """Every claim for `measure` known by `as_of` (published on or before it), newest first."""
+    from analysis.ledger import check_measure
+
+    check_measure(measure, figures)
     data = _figures(figures, as_of)
     data = data[data["measure"] == measure]
     columns = ["figure_id", "published", "as_of", "period_start", "period_end", "claimant",
@@ -119,6 +127,29 @@ def point(row: pd.Series) -> float | None:
         if pd.notna(v):
             return float(v)
     return None
+
+
+def copies_that_differ(as_of: object = None, figures: pd.DataFrame | None = None
+                       ) -> pd.DataFrame:
+    """Copies of one statement that give one measure differently: every copy, side by side.
+
+    Copies are the figures with the same `statement_id` and `measure`, holding for the same
+    date or period (`as_of`, `period_start`, `period_end`: one statement may give a number for
+    today and another for a past year) and counting the same unit (`schema.counted`: 150
+    detainees and 150 fighters are the same count). They differ when their low, best, high or
+    hedge do. The ledger's rows (all its columns) are returned, by statement, measure,
+    publication and figure id.
+    """
+    data = _figures(figures, as_of)
+    units = data["unit"] if "unit" in data.columns else [None] * len(data)
+    keys = [data[c] for c in ("statement_id", "measure", "as_of", "period_start", "period_end")]
+    keys.append(pd.Series([schema.counted(u) for u in units], index=data.index))
+    reading = pd.Series([repr(tuple(r.values())) for r in plain(
+        data, ("value_low", "value_best", "value_high", "hedge"))], index=data.index)
+    keep = reading.groupby(keys, dropna=False).transform("nunique") > 1
+    out = data[keep].sort_values(["statement_id", "measure", "published", "figure_id"],
+                                 na_position="last")
+    return out.reset_index(drop=True)
 
 
 def contradictions(as_of: object = None, figures: pd.DataFrame | None = None,

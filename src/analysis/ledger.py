@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis import i18n, paths, schema
+from analysis import i18n, parameters, paths, schema
 from analysis.atomic import sha256_file
 from analysis.errors import AnalysisError, Problem, ValidationError
 from analysis.manifest import changed_inputs, load_manifest
@@ -87,6 +87,24 @@ def load_measures(root: Path | str | None = None) -> pd.DataFrame:
     return _load(schema.MEASURES, root)
 
 
+def cutoff(as_of: object) -> pd.Timestamp | None:
+    """`as_of` as a timestamp (None: every report), or an error saying what a date is."""
+    parameters.check_as_of(as_of)
+    return None if as_of is None else pd.Timestamp(as_of)
+
+
+def check_measure(measure: object, figures: pd.DataFrame | None = None) -> None:
+    """A measure measures.csv defines, when the ledger is read here (`figures` None): a typo
+    would otherwise read as a measure nobody reported. A frame passed in is the caller's own
+    (often already cut at a date before any claim of the measure): not checked."""
+    if figures is not None:
+        return
+    known = set(load_measures()["measure"])
+    if measure not in known:
+        raise AnalysisError(f"unknown measure {measure!r}; the measures are: "
+                            f"{', '.join(sorted(map(str, known)))}")
+
+
 def load_figures(as_of: str | pd.Timestamp | None = None,
                  root: Path | str | None = None) -> pd.DataFrame:
     """Every figure joined with its source, measure and place.
@@ -94,10 +112,10 @@ def load_figures(as_of: str | pd.Timestamp | None = None,
     With `as_of`, only figures from sources published on or before that date: an undated
     source cannot be shown to precede it and is left out.
     """
+    when = cutoff(as_of)
     frame = _load(schema.ledger_table(), root)
-    if as_of is not None:
-        cutoff = pd.Timestamp(as_of)
-        frame = frame[frame["published"].notna() & (frame["published"] <= cutoff)]
+    if when is not None:
+        frame = frame[frame["published"].notna() & (frame["published"] <= when)]
         frame = frame.reset_index(drop=True)
     return frame
 

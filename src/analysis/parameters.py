@@ -30,6 +30,14 @@ def _as_of(value: object) -> str | None:
     return "not a date as YYYY-MM-DD (e.g. 2026-01-25), or None for every report"
 
 
+def check_as_of(as_of: object) -> None:
+    """For the library: `load_figures(as_of=2026)` would otherwise read 2026 nanoseconds after
+    1970 and find no report, and "2026-02-30" fail inside pandas."""
+    problem = _as_of(as_of)
+    if problem:
+        raise AnalysisError(f"as_of = {as_of!r}: {problem}")
+
+
 def _one_of(allowed: tuple[str, ...]):
     def check(value: object) -> str | None:
         return None if value in allowed else f"must be one of {', '.join(allowed)}"

@@ -26,6 +26,7 @@ import pandas as pd
 
 from analysis import compare, i18n
 from analysis.errors import AnalysisError
+from analysis.ledger import check_measure, cutoff
 from analysis.parameters import POLICIES  # the values a notebook's `policy` may take
 
 # The columns an estimate reads: selecting them first makes it ~3× faster on the full ledger.
@@ -120,10 +121,10 @@ def measure_records(figures: pd.DataFrame, measure: str) -> list[Record]:
 
 def known_by(claims: list[Record], as_of: object) -> list[Record]:
     """The claims published on or before `as_of` (all of them when it is None)."""
-    if as_of is None:
+    when = cutoff(as_of)
+    if when is None:
         return claims
-    cutoff = pd.Timestamp(as_of)
-    return [r for r in claims if r["published"] is not None and r["published"] <= cutoff]
+    return [r for r in claims if r["published"] is not None and r["published"] <= when]
 
 
 def latest_window(claims: list[Record]) -> tuple[str | None, list[Record]]:
@@ -161,6 +162,7 @@ def estimate(measure: str, as_of: object = None, policy: str = "best",
     depend on them.
     """
     check_policy(policy)
+    check_measure(measure, figures)
     data = compare._figures(figures, as_of)
     return estimate_from(measure_records(data, measure), measure, as_of, policy, lang, names)
 
@@ -197,6 +199,7 @@ def estimate_from(claims: list[Record], measure: str, as_of: object = None,
 def sensitivity(measure: str, as_of: object = None, figures: pd.DataFrame | None = None,
                 lang: str = "en", names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The estimate under every policy, side by side (`explanation` in `lang`)."""
+    check_measure(measure, figures)
     claims = measure_records(compare._figures(figures, as_of), measure)  # once, not per policy
     rows = []
     for policy in POLICIES:

@@ -65,8 +65,21 @@ def headline(figures: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     return view.drop(columns=drop)
 
 
+RTL_LANGUAGES = ("ar", "fa", "ku")  # of the sources' languages, written right to left
+
+
+def _language(code: object) -> str:
+    """The attributes marking an element's language and direction, inside another's page."""
+    code = escape.text(code)
+    return f'dir="{"rtl" if code in RTL_LANGUAGES else "ltr"}" lang="{code}"'
+
+
+LANG_OF = "_lang:"  # a hidden column "_lang:<column>" gives that column's cells their language
+
+
 def to_html(frame: pd.DataFrame, lang: str = "en") -> str:
-    """An escaped HTML table; quotes keep their own direction, URLs link only if http(s)."""
+    """An escaped HTML table; quotes (and columns with a `LANG_OF` column) keep their own
+    language and direction, URLs link only if http(s)."""
     i18n.check_lang(lang)
     if frame.empty:
         return f'<p class="empty" lang="{lang}"><em>{escape.text(word("none", lang))}</em></p>'
@@ -77,17 +90,17 @@ def to_html(frame: pd.DataFrame, lang: str = "en") -> str:
     for _, row in frame.iterrows():
         cells = []
         for c in visible:
-            value = escape.prose(row[c])
+            value, cell = escape.prose(row[c]), "<td>"
             if c == quote_col:
-                qlang = escape.text(row.get("_quote_lang", "ar"))
-                qdir = "rtl" if qlang in ("ar", "fa", "ku") else "ltr"
-                value = f'<span dir="{qdir}" lang="{qlang}">{value}</span>'
+                value = f'<span {_language(row.get("_quote_lang", "ar"))}>{value}</span>'
                 if "_url" in row:  # an arrow to see, the outlet's name to hear
                     name = i18n.join([v for v in (word("source", lang), row.get("_outlet"),
                                                   word("new_tab", lang))
                                       if pd.notna(v) and v != ""], lang)
                     value += " " + escape.link(row["_url"], "↗", name=name)
-            cells.append(f"<td>{value}</td>")
+            elif f"{LANG_OF}{c}" in row and pd.notna(row[c]) and row[f"{LANG_OF}{c}"] != lang:
+                cell = f"<td {_language(row[f'{LANG_OF}{c}'])}>"  # a whole paragraph
+            cells.append(f"{cell}{value}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (f'<table class="ledger" {i18n.html_lang(lang)}>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
@@ -166,6 +179,24 @@ def contradictions_table(contra: pd.DataFrame, lang: str = "en",
                                for a, b in zip(contra["spread_min"], contra["spread_max"],
                                                strict=True)],
     })
+
+
+COPIES_COLUMNS = ("measure", "claimant", "when", "figure", "hedge_words", "outlet", "published",
+                  "quote", "paraphrase_column")
+
+
+def copies_table(copies: pd.DataFrame, lang: str = "en",
+                 names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """`analysis.copies_that_differ()` for reading: each statement's copies on adjacent rows,
+    the figure as each outlet printed it, with its words and a link to it. Most copies are
+    not stored as text: the hedge's words and the coder's paraphrase say what each printed."""
+    view = ledger(copies, lang, names)
+    paraphrase = word("paraphrase_column", lang)
+    view[word("hedge_words", lang)] = copies["qualifier_words"].tolist()
+    view[paraphrase] = copies["paraphrase"].tolist()
+    view[f"{LANG_OF}{paraphrase}"] = "en"  # written in English (schema), on Arabic pages too
+    return view[[word(k, lang) for k in COPIES_COLUMNS]
+                + ["_url", "_quote_lang", "_outlet", f"{LANG_OF}{paraphrase}"]]
 
 
 def sensitivity_table(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
