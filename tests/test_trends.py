@@ -341,6 +341,21 @@ def test_arabic_chart_legend_names_the_policy_in_arabic(draw):
     assert "Estimate as known each day (conservative)" in english
 
 
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_legend_keeps_shapes_apart_from_claimant_colours(lang):
+    """The grey of 'exact figure' is a shape's key, not 'anonymous official': each group has
+    its own column under its header, the colours first where the reader starts."""
+    fig = trends.cumulative_figure(known("2026-02-20"), "2026-02-20", "best", lang)
+    fig.canvas.draw()
+    edge = (lambda b: b.x0) if lang == "en" else (lambda b: b.x1)  # texts start there
+    x = {t.get_text(): edge(t.get_window_extent()) for t in fig.legends[0].get_texts()}
+    w = {k: i18n.word(k, lang) for k in ("colour_key", "type_military", "type_government",
+                                         "shape_key", "exact_mark", "hedged_mark")}
+    assert x[w["colour_key"]] == x[w["type_military"]] == x[w["type_government"]]
+    assert x[w["shape_key"]] == x[w["exact_mark"]] == x[w["hedged_mark"]]
+    assert (x[w["type_military"]] < x[w["exact_mark"]]) == (lang == "en")
+
+
 def test_arabic_timeline_title_says_claimant():
     fig = trends.timeline_figure(known("2026-02-20"), "2026-02-20", "ar")
     assert "الادعاءات المؤرخة لكل جهة مصرِّحة (كل المقاييس)" in _texts(fig)

@@ -95,6 +95,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "up_to": ("up to", "حتى"),
     "as_of": ("as of", "حتى تاريخ"),
     "all_reports": ("every report", "جميع التقارير"),
+    "colour_key": ("Colour: who claims", "اللون: الجهة المصرِّحة"),
+    "shape_key": ("Shape: what the words say", "الشكل: صيغة الرقم"),
     "exact_mark": ("exact figure", "رقم محدد"),
     "hedged_mark": ("hedged (about…)", "رقم تقريبي"),
     "at_least_mark": ("at least / more than", "على الأقل / أكثر من"),

@@ -694,6 +694,22 @@ def _legend(fig, handles: list, lang: str, ncols: int = 3) -> None:
                frameon=False, markerfirst=lang != "ar")
 
 
+def _columns(groups: list[tuple[str | None, list]], lang: str) -> list:
+    """Legend handles laid out one (header, handles) group per column (the legend fills
+    columns top down), the first where a reader of `lang` starts: the shape keys, drawn grey,
+    are then never read as a claimant type's grey."""
+    from matplotlib.lines import Line2D
+
+    def blank(label: str = "") -> Line2D:
+        return Line2D([], [], ls="none", label=label)
+
+    columns = [([blank(h)] if h else []) + list(g) for h, g in groups]
+    if lang in i18n.RTL:
+        columns.reverse()
+    rows = max(len(g) for g in columns)
+    return [h for g in columns for h in g + [blank() for _ in range(rows - len(g))]]
+
+
 def _official_handles(policy: str, lang: str) -> list:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -760,9 +776,10 @@ def cumulative_figure(figures: pd.DataFrame, as_of: object = None, policy: str =
                 handles.append(Line2D([], [], color=CEILING_COLOUR, ls="--", label=text))
         _draw_official(ax, official, span[1], lang, policy)
         _draw_claims(ax, _in_span(series, span), span, lang)
-        handles += _official_handles(policy, lang)
-        handles += _type_handles(sorted(series["claimant_type"].unique()), lang)
-        handles += _marker_handles(lang)
+        types = sorted(series["claimant_type"].unique())
+        handles = _columns([(None, handles + _official_handles(policy, lang)),
+                            (word("colour_key", lang), _type_handles(types, lang)),
+                            (word("shape_key", lang), _marker_handles(lang))], lang)
         _date_axis(ax, span, lang)
         _thousands(ax)
         ax.set_ylim(0, top * 1.08)
