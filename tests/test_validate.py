@@ -118,6 +118,9 @@ CASES = {
                       "error: data/raw/figures.csv:5: period_end: a period needs both"),
     "huge field": ("figures.csv", 0, {"notes": "x" * 100_000},
                    "error: data/raw/figures.csv:2: notes: 'xxxxxxxx"),
+    "figure without words": ("figures.csv", 5, {"paraphrase": ""},
+                             "error: data/raw/figures.csv:7: paraphrase: no words: give the "
+                             "quote or, when the text is not stored, a paraphrase"),
     "no value at all": ("figures.csv", 2, {"value_best": "", "hedge": "vague"},
                         "error: data/raw/figures.csv:4: value_best: no value"),
     "unknown claimant type": ("claimants.csv", 0, {"claimant_type": "army"},

@@ -226,7 +226,8 @@ FIGURES = Table(
         Field("place_id", "string", "Where the figure holds (places.place_id).", True),
         Field("destination_place_id", "string", "Destination of a transfer (places.place_id)."),
         *quote_fields("The phrase stating the figure"),
-        Field("paraphrase", "string", "A short English summary of the claim (not a quotation)."),
+        Field("paraphrase", "string", "A short English summary of the claim (not a quotation); "
+              "required when there is no quote."),
         Field("confidence", "string", "Coder's confidence that the figure is read right.",
               enum=CONFIDENCE),
         Field("upstream_row", "integer",

@@ -235,7 +235,8 @@ _HEDGE_NEEDS = {
 
 
 def check_figures(raw: RawTable, frame: pd.DataFrame, bad: set = frozenset()) -> list[Problem]:
-    """Bounds and hedges: low ≤ best ≤ high, and the values a hedge implies are present."""
+    """Bounds and hedges: low ≤ best ≤ high, and the values a hedge implies are present; and
+    the figure's words, quoted or paraphrased (a number nobody can trace is not a claim)."""
     problems = []
     for i, row in frame.iterrows():
         line = raw.line(i)
@@ -263,6 +264,11 @@ def check_figures(raw: RawTable, frame: pd.DataFrame, bad: set = frozenset()) ->
             field = "period_end" if pd.isna(row["period_end"]) else "period_start"
             problems.append(Problem(raw.label, line, field,
                                     "a period needs both period_start and period_end"))
+        if pd.isna(row["quote"]) and pd.isna(row["paraphrase"]) \
+                and (i, "quote") not in bad and (i, "paraphrase") not in bad:
+            problems.append(Problem(raw.label, line, "paraphrase",
+                                    "no words: give the quote or, when the text is not "
+                                    "stored, a paraphrase of what the source says"))
     return problems
 
 
