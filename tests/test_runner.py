@@ -223,6 +223,10 @@ def test_a_notebook_is_stopped_at_its_time_limit(tmp_path, cells):
     ("lang: ar: en\n", "bad.yaml:1:9: not valid YAML (mapping values are not allowed here)"),
     ("as_of: 2026-13-01\n", "bad.yaml: not valid YAML (month must be in 1..12)"),
     ("- as_of: 2026-01-25\n- 7\n", "bad.yaml: expected a mapping of parameter names"),
+    ("as_of: 2026-01-25\nlang: ar\nas_of: 2026-02-01\n",
+     "bad.yaml:3:1: not valid YAML ('as_of' is given twice in one set)"),
+    ("- {lang: en}\n- {lang: ar, lang: en}\n",
+     "bad.yaml:2:14: not valid YAML ('lang' is given twice in one set)"),
 ])
 def test_bad_params_file_is_a_clear_error(tmp_path, text, message):
     root = copy_project(tmp_path / "p")
@@ -252,6 +256,11 @@ def test_bad_parameter_values_are_refused_before_anything_runs(ran):
     assert one.returncode == 1
     assert one.stderr == ("error: parameter as_of = '25/01/2026': not a date as YYYY-MM-DD "
                           "(e.g. 2026-01-25), or None for every report\n")
+    twice = cli("--root", str(ran), "run", "-p", "lang", "en", "-p", "lang", "ar")
+    assert twice.returncode == 1
+    assert twice.stderr == ("error: -p lang is given twice ('en', then 'ar'): give it once; "
+                            "for pages side by side, a parameters file with a list of sets "
+                            "(-f)\n")
     assert report_pages(ran) == before  # no page replaced by a failure page
 
 

@@ -31,7 +31,7 @@ def _parameter_sets(args: argparse.Namespace) -> list[dict]:
 
         path = Path(args.params_file)
         try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+            loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=_unique_keys_loader())
         except FileNotFoundError:
             raise AnalysisError(f"{path}: no such parameters file") from None
         except yaml.MarkedYAMLError as exc:  # one line: where, and what the parser says
@@ -44,8 +44,34 @@ def _parameter_sets(args: argparse.Namespace) -> list[dict]:
             raise AnalysisError(f"{path}: expected a mapping of parameter names to values, "
                                 "or a list of such mappings (one per set of reports)")
         sets = [{str(k): _plain(v) for k, v in item.items()} for item in items]
-    given = {name: _typed(value) for name, value in args.parameter or []}
+    given: dict[str, object] = {}
+    for name, value in args.parameter or []:
+        if name in given:  # argparse would keep the last: say which one the user meant
+            raise AnalysisError(f"-p {name} is given twice ({given[name]!r}, then "
+                                f"{_typed(value)!r}): give it once; for pages side by side, "
+                                "a parameters file with a list of sets (-f)")
+        given[name] = _typed(value)
     return [{**s, **given} for s in sets]
+
+
+def _unique_keys_loader() -> type:
+    """PyYAML's safe loader, refusing a key given twice in one mapping (it would keep the
+    last silently): the error names the line of the second."""
+    import yaml
+    from yaml.constructor import ConstructorError
+
+    class UniqueKeys(yaml.SafeLoader):
+        def construct_mapping(self, node, deep=False):
+            seen = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    raise ConstructorError(None, None, f"{key!r} is given twice in one set",
+                                           key_node.start_mark)
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    return UniqueKeys
 
 
 def _yaml_problem(path: Path, exc: Exception) -> str:  # a yaml.MarkedYAMLError
