@@ -210,6 +210,19 @@ def test_bad_row_is_reported_and_nothing_written(project, case):
         assert lines == [expected]
 
 
+@pytest.mark.parametrize("damage", ["sha256", "missing"])
+def test_unreadable_stored_text_is_one_problem_not_one_per_figure(project, damage):
+    """The five seed figures quote the stored article: when it cannot be read, that is said
+    once, not again as five quotes without a text."""
+    if damage == "sha256":
+        edit(project / "data" / "raw" / "sources.csv", 0, text_sha256="0" * 64)
+    else:
+        (project / "data/raw/sources/alsumaria-2026-01-22-daesh-transfer.ar.txt").unlink()
+    code, lines = run_build(project, "check")
+    assert code == 1 and len(lines) == 1, lines
+    assert lines[0].startswith("error: data/raw/sources.csv:2: text_")
+
+
 def test_several_problems_one_line_each(project):
     """The issue's example: a dangling source_id, low > best and a bad date, all reported."""
     figures = project / "data" / "raw" / "figures.csv"
