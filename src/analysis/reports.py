@@ -450,12 +450,14 @@ def index_html(results: list[Result], data_version: str) -> str:
 li.failed{{color:#b2182b;}} p.subtitle{{font-size:1.4em;margin-top:-.5em;}}</style>
 </head>
 <body>
+<main>
 <h1>{esc(TITLE)}</h1>{subtitle}
 <p>Data version <code>{esc(data_version)}</code> · as_of {esc(as_of)} (only reports
 published on or before it count)</p>
 <ul>
 {chr(10).join(rows)}
 </ul>
+</main>
 </body>
 </html>
 """
