@@ -43,7 +43,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "destination": ("Destination", "الوجهة"),
     "quote": ("Quote", "النص"),
     "hedge_words": ("Hedge's words", "كلمات التحوّط"),
-    "paraphrase_column": ("Paraphrase (not a quotation)", "إعادة صياغة (لا اقتباس)"),
     "source": ("Source", "المصدر"),
     "new_tab": ("opens in a new tab", "يُفتح في نافذة جديدة"),
     "claims": ("Claims", "الادعاءات"),

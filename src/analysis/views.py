@@ -16,6 +16,9 @@ def _label(row: pd.Series, lang: str) -> str:
     return row["measure_label_ar"] if lang == "ar" else row["measure_label_en"]
 
 
+# What `to_html` reads besides the shown columns: the link, the quote's language, the outlet
+# (to name the link) and the paraphrase (shown, marked, where no quote is stored).
+HIDDEN = ["_url", "_quote_lang", "_outlet", "_paraphrase"]
 LEDGER_COLUMNS = ("measure", "figure", "hedge", "low", "best", "high", "claimant", "when",
                   "place", "outlet", "published", "quote")
 
@@ -52,8 +55,9 @@ def ledger(figures: pd.DataFrame, lang: str = "en",
             "_url": r["url"],
             "_quote_lang": r["language"],
             "_outlet": r["outlet"],
+            "_paraphrase": r.get("paraphrase"),
         })
-    columns = [word(k, lang) for k in LEDGER_COLUMNS] + ["_url", "_quote_lang", "_outlet"]
+    columns = [word(k, lang) for k in LEDGER_COLUMNS] + HIDDEN
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -74,12 +78,24 @@ def _language(code: object) -> str:
     return f'dir="{"rtl" if code in RTL_LANGUAGES else "ltr"}" lang="{code}"'
 
 
-LANG_OF = "_lang:"  # a hidden column "_lang:<column>" gives that column's cells their language
+def _words(row: pd.Series, quote: object, lang: str) -> str:
+    """A claim's words: the quote in its own language, else the English paraphrase marked as
+    one (a block, set left to right in an Arabic cell too); then the link to the source."""
+    if pd.isna(quote) and pd.notna(row.get("_paraphrase")):
+        value = (f"<em>{escape.text(word('paraphrase', lang))}:</em>"
+                 f"<div {_language('en')}>{escape.prose(row['_paraphrase'])}</div>")
+    else:
+        value = f'<span {_language(row.get("_quote_lang", "ar"))}>{escape.prose(quote)}</span>'
+    if "_url" in row:  # an arrow to see, the outlet's name to hear
+        name = i18n.join([v for v in (word("source", lang), row.get("_outlet"),
+                                      word("new_tab", lang)) if pd.notna(v) and v != ""], lang)
+        value += " " + escape.link(row["_url"], "↗", name=name)
+    return value
 
 
 def to_html(frame: pd.DataFrame, lang: str = "en") -> str:
-    """An escaped HTML table; quotes (and columns with a `LANG_OF` column) keep their own
-    language and direction, URLs link only if http(s)."""
+    """An escaped HTML table; quotes keep their own language and direction (where no text is
+    stored, the English paraphrase stands in, marked as one), URLs link only if http(s)."""
     i18n.check_lang(lang)
     if frame.empty:
         return f'<p class="empty" lang="{lang}"><em>{escape.text(word("none", lang))}</em></p>'
@@ -90,17 +106,8 @@ def to_html(frame: pd.DataFrame, lang: str = "en") -> str:
     for _, row in frame.iterrows():
         cells = []
         for c in visible:
-            value, cell = escape.prose(row[c]), "<td>"
-            if c == quote_col:
-                value = f'<span {_language(row.get("_quote_lang", "ar"))}>{value}</span>'
-                if "_url" in row:  # an arrow to see, the outlet's name to hear
-                    name = i18n.join([v for v in (word("source", lang), row.get("_outlet"),
-                                                  word("new_tab", lang))
-                                      if pd.notna(v) and v != ""], lang)
-                    value += " " + escape.link(row["_url"], "↗", name=name)
-            elif f"{LANG_OF}{c}" in row and pd.notna(row[c]) and row[f"{LANG_OF}{c}"] != lang:
-                cell = f"<td {_language(row[f'{LANG_OF}{c}'])}>"  # a whole paragraph
-            cells.append(f"{cell}{value}</td>")
+            value = _words(row, row[c], lang) if c == quote_col else escape.prose(row[c])
+            cells.append(f"<td>{value}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (f'<table class="ledger" {i18n.html_lang(lang)}>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
@@ -182,21 +189,18 @@ def contradictions_table(contra: pd.DataFrame, lang: str = "en",
 
 
 COPIES_COLUMNS = ("measure", "claimant", "when", "figure", "hedge_words", "outlet", "published",
-                  "quote", "paraphrase_column")
+                  "quote")
 
 
 def copies_table(copies: pd.DataFrame, lang: str = "en",
                  names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """`analysis.copies_that_differ()` for reading: each statement's copies on adjacent rows,
     the figure as each outlet printed it, with its words and a link to it. Most copies are
-    not stored as text: the hedge's words and the coder's paraphrase say what each printed."""
+    not stored as text: the hedge's words as printed, and the paraphrase, say what each
+    printed."""
     view = ledger(copies, lang, names)
-    paraphrase = word("paraphrase_column", lang)
     view[word("hedge_words", lang)] = copies["qualifier_words"].tolist()
-    view[paraphrase] = copies["paraphrase"].tolist()
-    view[f"{LANG_OF}{paraphrase}"] = "en"  # written in English (schema), on Arabic pages too
-    return view[[word(k, lang) for k in COPIES_COLUMNS]
-                + ["_url", "_quote_lang", "_outlet", f"{LANG_OF}{paraphrase}"]]
+    return view[[word(k, lang) for k in COPIES_COLUMNS] + HIDDEN]
 
 
 def sensitivity_table(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
