@@ -228,7 +228,10 @@ class Latest:
     value: float
     hedged: bool
     reference: pd.Timestamp
-    text: str
+    text: str  # the marker's words: label, reading, policy and date
+    reading: str = ""  # the number with its range: '300 (150–300)'
+    when: str = ""  # the date it holds for, or 'undated'
+    figure_ids: tuple[str, ...] = ()  # the claims behind it
 
 
 def _reference(data: pd.DataFrame) -> pd.Timestamp:
@@ -257,10 +260,10 @@ def latest_figure(claims: pd.DataFrame, as_of: object, policy: str,
         if est.low is not None and est.high is not None and est.low != est.high:
             span = f" ({i18n.number(est.low)}–{i18n.number(est.high)})"
         when = i18n.format_when(ref if ref != pd.Timestamp.min else None, None, None, lang)
-        text = (f"{label}: {i18n.number(est.value)}{span} · "
-                f"{i18n.policy_phrase(policy, lang)} · {when}")
+        reading = f"{i18n.number(est.value)}{span}"
+        text = f"{label}: {reading} · {i18n.policy_phrase(policy, lang)} · {when}"
         cand = Latest(measure, label, float(est.value), bool((used["hedge"] != "exact").any()),
-                      ref, text)
+                      ref, text, reading, when, tuple(used["figure_id"]))
         if best is None or (cand.reference, cand.value) > (best.reference, best.value):
             best = cand
     return best
@@ -305,12 +308,23 @@ def _bin(count: int) -> int | None:
     return None
 
 
+def _bin_label(k: int) -> str:
+    """A shade's range as the legend writes it: '3–5', '21+'."""
+    lo, hi = BINS[k]
+    return f"{lo}+" if hi is None else f"{lo}–{hi}"
+
+
 def governorate_counts(figures: pd.DataFrame, places: pd.DataFrame) -> pd.Series:
     """Figures reported for places inside each governorate (points and governorate-level)."""
     where = places.set_index("place_id")
     located = where[where["drawn_as"].isin(["point", "admin1"])]["admin1_code"]
     codes = figures["place_id"].map(located).dropna()
     return codes.value_counts().sort_index()
+
+
+def _known_only(here: pd.DataFrame, name_col: str, lang: str) -> str:
+    """The places of a governorate drawn as its area, the governorate itself left out."""
+    return i18n.join(here[here["kind"] != "governorate"][name_col], lang)
 
 
 def shading_layer(figures: pd.DataFrame, places: pd.DataFrame, admin1: gpd.GeoDataFrame,
@@ -343,7 +357,7 @@ def shading_layer(figures: pd.DataFrame, places: pd.DataFrame, admin1: gpd.GeoDa
         title = f"{gov[name_col]} ({code}): {n} {word('figures_n', lang)}"
         parts = [f"<b>{e(title)}</b>"]
         if len(here):
-            known = i18n.join(here[here["kind"] != "governorate"][name_col], lang)
+            known = _known_only(here, name_col, lang)
             if known:
                 parts.append(f"<div>{e(word('known_only', lang))}: {e(known)}</div>")
             claims = figures[figures["place_id"].isin(here["place_id"])]
@@ -565,9 +579,8 @@ def legend_html(lang: str, policy: str) -> str:
     """The legend: shading bins, area-only places, marker styles and flow widths."""
     e = escape.text
     rows = []
-    for (lo, hi), color in zip(BINS, COLORS, strict=True):
-        span = f"{lo}+" if hi is None else (f"{lo}–{hi}")
-        rows.append(f"<span class='sw' style='background:{color}'></span>{e(span)}")
+    for k, color in enumerate(COLORS):
+        rows.append(f"<span class='sw' style='background:{color}'></span>{e(_bin_label(k))}")
     rows.append(f"<span class='sw dash'></span>{e(word('area_only', lang))}")
     rows += [e(word(k, lang)) for k in ("marker_exact", "marker_hedged", "marker_none",
                                      "marker_size")]
@@ -675,20 +688,27 @@ def unmapped(figures: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     return figures[figures["place_id"].map(how) == "none"]
 
 
+def _governorate(place: pd.Series, lang: str) -> str:
+    """A place's governorate as tables write it: 'Al-Hasakah (SY-HA)' ('' when none)."""
+    if pd.isna(place["admin1_code"]):
+        return ""
+    name = place["admin1_name_ar"] if lang == "ar" else place["admin1_name_en"]
+    return f"{name} ({place['admin1_code']})"
+
+
 def place_table(places: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """The gazetteer for reading: how each place is located and drawn."""
     rows = []
     for _, p in places.sort_values("place_id").iterrows():
-        gov = p["admin1_name_ar"] if lang == "ar" else p["admin1_name_en"]
         km = "" if pd.isna(p["admin1_km"]) or p["admin1_km"] == 0 else \
             f" ({p['admin1_km']:.1f} {word('km_outside', lang)})"
         rows.append({
             word("place", lang): p["name_ar"] if lang == "ar" else p["name_en"],
             word("kind", lang): i18n.code_name("place_kind", p["kind"], lang),
             word("precision", lang): int(p["geo_precision"]),
-            word("governorate", lang): "" if pd.isna(p["admin1_code"]) else
-            f"{gov} ({p['admin1_code']})",
+            word("governorate", lang): _governorate(p, lang),
             word("matched", lang): f"{i18n.code_name('match', p['admin1_match'], lang)}{km}",
             word("drawn", lang): word(f"drawn_{p['drawn_as']}", lang),
         })
     return pd.DataFrame(rows)
+
