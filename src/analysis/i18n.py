@@ -177,6 +177,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "match_within": ("within", "بنقطته داخل المحافظة"),
     "match_nearest": ("nearest", "بأقرب محافظة إلى نقطته"),
     "match_none": ("none", "غير مربوط"),
+    # the map in words (analysis.maps.places_in_words, governorates_in_words): what the map
+    # draws, for readers who do not see it
+    "on_map": ("On the map", "على الخريطة"),
+    "in_popup": ("in the circle's popup", "في النافذة المنبثقة للدائرة"),
+    "as_reported": ("As reported", "كما أُعلن"),
+    "n_figures": ("Figures reported", "عدد الأرقام المعلنة"),
+    "shade": ("Shade (figures)", "درجة التظليل (عدد الأرقام)"),
+    "no_shade": ("not shaded", "بلا تظليل"),
 }
 
 

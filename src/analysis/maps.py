@@ -19,7 +19,7 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -712,3 +712,93 @@ def place_table(places: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
         })
     return pd.DataFrame(rows)
 
+
+# -- the map in words: what it draws, for a reader who does not see it ------------------------
+
+IN_WORDS_COLUMNS = ("place", "governorate", "on_map", "measure", "latest", "as_reported",
+                    "claimants", "when")
+
+
+def _unique(items: Iterable[str], lang: str) -> str:
+    """Distinct items in order, as a list in a table cell."""
+    return word("list_sep", lang).join(dict.fromkeys(items))
+
+
+def _place_rows(place: pd.Series, claims: pd.DataFrame, as_of: object, policy: str,
+                lang: str, names: Mapping[str, str]) -> list[dict[str, object]]:
+    """A place's rows: each measure's latest figure, the circle's own first; one row saying
+    so when no figure is reported there."""
+    point = place["drawn_as"] == "point"
+    circle = latest_figure(claims, as_of, policy, lang) if not claims.empty else None
+    latest = [f for _, group in claims.groupby("measure", sort=True)
+              if (f := latest_figure(group, as_of, policy, lang)) is not None]
+    latest.sort(key=lambda f: circle is None or f.measure != circle.measure)  # stable
+    head = {"place": place["name_ar"] if lang == "ar" else place["name_en"],
+            "governorate": _governorate(place, lang)}
+    if not latest:
+        return [head | {"on_map": word("marker_none" if point else "area_only", lang),
+                        "latest": word("no_figure", lang)}]
+    rows = []
+    for f in latest:
+        if not point:
+            drawn = word("area_only", lang)
+        elif f.measure == circle.measure:
+            drawn = word("marker_hedged" if f.hedged else "marker_exact", lang)
+        else:
+            drawn = word("in_popup", lang)
+        used = claims[claims["figure_id"].isin(f.figure_ids)].sort_values("figure_id")
+        said = (i18n.format_value(r["value_low"], r["value_best"], r["value_high"], r["hedge"],
+                                  lang, r.get("unit")) for _, r in used.iterrows())
+        rows.append(head | {
+            "on_map": drawn, "measure": f.label, "latest": f.reading,
+            "as_reported": _unique(said, lang),
+            "claimants": _unique((claimant_name(c, names) for c in used["claimant"]), lang),
+            "when": f.when})
+    return rows
+
+
+def places_in_words(figures: pd.DataFrame, places: pd.DataFrame, as_of: object = None,
+                    policy: str = "best", lang: str = "en",
+                    names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """What the map says of each place, for a reader who does not see it: one row per place
+    and measure, read as the markers read it (`latest_figure` under `policy`, as of
+    `as_of`): the circle's figure first, then the other measures its popup lists, each with
+    the claims' own words ('about 2,000'), the claimants and the date. The places with a
+    circle come first, then those known only to their governorate (its dashed border)."""
+    i18n.check_lang(lang)
+    policies.check_policy(policy)
+    names = names_for(lang, names)
+    drawn = pd.concat([mapped_places(places),
+                       places[places["drawn_as"] == "admin1"].sort_values("place_id")])
+    rows = [row for _, place in drawn.iterrows()
+            for row in _place_rows(place, figures[figures["place_id"] == place["place_id"]],
+                                   as_of, policy, lang, names)]
+    columns = {key: word(key, lang) for key in IN_WORDS_COLUMNS}
+    columns["latest"] += f" ({i18n.policy_phrase(policy, lang)})"  # one policy for the table
+    return pd.DataFrame(rows, columns=list(columns)).fillna("").rename(columns=columns)
+
+
+def governorates_in_words(figures: pd.DataFrame, places: pd.DataFrame,
+                          lang: str = "en") -> pd.DataFrame:
+    """What each governorate's shade says: the figures reported for places in it (as the
+    shading counts them, `governorate_counts`), the legend's range for its shade, and the
+    places known only to it (its dashed border). Most first; a governorate with neither is
+    left out (it is drawn unshaded)."""
+    i18n.check_lang(lang)
+    counts = governorate_counts(figures, places)
+    name_col = "name_ar" if lang == "ar" else "name_en"
+    area = places[places["drawn_as"] == "admin1"].sort_values("place_id")
+    codes = set(counts.index) | set(area["admin1_code"].dropna())
+    where = places[places["admin1_code"].isin(codes)].drop_duplicates("admin1_code")
+    where = where.assign(n=where["admin1_code"].map(counts).fillna(0).astype(int))
+    rows = []
+    for _, place in where.sort_values(["n", "admin1_code"], ascending=[False, True]).iterrows():
+        k = _bin(place["n"])
+        here = area[area["admin1_code"] == place["admin1_code"]]
+        rows.append({
+            word("governorate", lang): _governorate(place, lang),
+            word("n_figures", lang): int(place["n"]),
+            word("shade", lang): _bin_label(k) if k is not None else word("no_shade", lang),
+            word("known_only", lang): _known_only(here, name_col, lang)})
+    return pd.DataFrame(rows, columns=[word(k, lang) for k in ("governorate", "n_figures",
+                                                               "shade", "known_only")])
