@@ -346,3 +346,14 @@ def test_governorates_in_words_say_what_each_shade_says():
         "المحافظة,عدد الأرقام المعلنة,درجة التظليل (عدد الأرقام),لا يُعرف إلا على مستوى المحافظة\n"
         "الحسكة (SY-HA),5,3–5,مخيم روج\n"
         "السليمانية (IQ-SU),0,بلا تظليل,سجن سوسة\n"))
+
+
+@pytest.mark.parametrize(("lang", "link", "heading"), [
+    ("en", "Skip the map: go to the map in words", "The map in words"),
+    ("ar", "تخطَّ الخريطة: انتقل إلى الخريطة نصّاً", "الخريطة نصّاً")])
+def test_skip_link_leads_to_the_map_in_words(lang, link, heading):
+    attrs = maps.i18n.html_lang(lang)
+    assert maps.skip_link(lang) == (
+        f'<a class="skip-link" href="#map-in-words" {attrs}>{link}</a>')
+    assert maps.in_words_heading(lang) == (
+        f'<h2 id="map-in-words" tabindex="-1" {attrs}>{heading}</h2>')

@@ -715,6 +715,25 @@ def place_table(places: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
 
 # -- the map in words: what it draws, for a reader who does not see it ------------------------
 
+IN_WORDS_ID = "map-in-words"  # where the skip link leads: one id, on pages of every language
+
+
+def skip_link(lang: str = "en") -> str:
+    """A link before the map to its text (`in_words_heading`): a keyboard passes the map's
+    frame, dozens of stops, in one step. The report's style shows it only while focused."""
+    i18n.check_lang(lang)
+    return (f'<a class="skip-link" href="#{IN_WORDS_ID}" {i18n.html_lang(lang)}>'
+            f"{escape.text(word('skip_map', lang))}</a>")
+
+
+def in_words_heading(lang: str = "en") -> str:
+    """The heading the skip link leads to, focusable (tabindex -1): the focus moves there,
+    not only the view, and a screen reader reads on from it."""
+    i18n.check_lang(lang)
+    return (f'<h2 id="{IN_WORDS_ID}" tabindex="-1" {i18n.html_lang(lang)}>'
+            f"{escape.text(word('in_words', lang))}</h2>")
+
+
 IN_WORDS_COLUMNS = ("place", "governorate", "on_map", "measure", "latest", "as_reported",
                     "claimants", "when")
 
