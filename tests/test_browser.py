@@ -351,3 +351,44 @@ def test_printed_tables_keep_every_column(rendered, arabic, page, lang):
     assert all(left >= 0 and right <= width for left, right in edges), edges
     page.emulate_media(media="screen")
     clean(page)
+
+
+# Where the focus is: the skip link, the map's frame, or elsewhere; and whether it lies after
+# the map's frame in the page.
+FOCUS = """() => { const e = document.activeElement, frame = document.querySelector('iframe');
+  return [e.matches('a.skip-link') ? 'skip' : e.tagName, e.id,
+          !!(frame.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING)]; }"""
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_a_keyboard_skips_the_map(rendered, arabic, page, lang):
+    """Tabbing through the page went into the map's frame, some 54 stops (markers, controls,
+    shapes) before anything after it. From the top, Tab reaches a link before the frame,
+    seen only while focused; Enter moves the focus past the frame to the map in words."""
+    root = arabic if lang == "ar" else rendered
+    page.goto((root / "reports" / "html" / "02_map.html").as_uri())
+    page.frame_locator("iframe").first.locator(".leaflet-marker-pane > *").first.wait_for(
+        state="visible", timeout=20000)
+    link = page.locator("a.skip-link")
+    assert link.count() == 1 and link.bounding_box()["width"] <= 1  # not seen, not focused
+    stops = []
+    while len(stops) < 30 and (not stops or stops[-1][0] != "skip"):
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate(FOCUS))
+    assert stops[-1] == ["skip", "", False] and "IFRAME" not in [s[0] for s in stops]
+    assert link.inner_text() == maps.i18n.word("skip_map", lang)
+    assert link.bounding_box()["width"] > 50  # focused, it shows
+    page.keyboard.press("Enter")
+    assert page.evaluate(FOCUS) == ["H2", maps.IN_WORDS_ID, True]
+    heading = page.locator(f"#{maps.IN_WORDS_ID}")
+    assert heading.inner_text() == maps.i18n.word("in_words", lang)
+    assert abs(heading.bounding_box()["y"]) < 5  # scrolled to the top of the window
+    # the tables follow the heading: what each circle and each shade says
+    tables = page.locator(f"#{maps.IN_WORDS_ID} ~ * table.ledger, "
+                          f".jp-Cell:has(#{maps.IN_WORDS_ID}) ~ .jp-Cell table.ledger")
+    first = tables.first.inner_text()
+    assert maps.i18n.word("on_map", lang) in first
+    assert ("الحسكة" if lang == "ar" else "Hasakah") in first
+    page.keyboard.press("Tab")  # and on from there, never back into the map
+    assert page.evaluate(FOCUS)[2] is True
+    clean(page)

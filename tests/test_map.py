@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 import pytest
-from conftest import readable
+from conftest import claims_frame, readable
 
 import analysis
 from analysis import maps
@@ -240,3 +240,120 @@ def test_arabic_place_table_names_kinds_and_joins(places):
                                     "prison"}
     assert set(english["Joined by"].str.split(" ").str[0]) <= {"code", "within", "nearest",
                                                                  "none"}
+
+
+# --- the map in words: what each circle and each shade says, for readers who do not see it --
+
+WORDS_PLACES = """place_id,name_en,name_ar,kind,drawn_as,admin1_code,admin1_name_en,admin1_name_ar
+jail,Jail B,سجن ب,prison,point,IQ-BG,Baghdad,بغداد
+camp,Camp A,مخيم أ,camp,point,SY-HA,Hasakah,الحسكة
+roj,Roj camp,مخيم روج,camp,admin1,SY-HA,Hasakah,الحسكة
+gov,Hasakah Governorate,محافظة الحسكة,governorate,admin1,SY-HA,Hasakah,الحسكة
+sosa,Sosa prison,سجن سوسة,prison,admin1,IQ-SU,Sulaymaniyah,السليمانية
+ne,North-east Syria,شمال شرق سوريا,region,none,,,
+"""
+# Camp A: two claims of its population (the latest figure: a hedged one among them, so its
+# circle is hollow) and an earlier planned move; Roj and the governorate, drawn as Hasakah's
+# dashed border, one claim each; Jail B and Sosa none; north-east Syria is not drawn.
+WORDS_CLAIMS = (
+    "figure_id,place_id,measure,measure_kind,measure_label_en,measure_label_ar,claimant,"
+    "statement_id,published,as_of,period_start,period_end,value_low,value_best,value_high,"
+    "hedge\n"
+    "a1,camp,pop,stock,Population,عدد السكان,CENTCOM,s1,2026-02-02,2026-02-01,,,,2000,,approx\n"
+    "a2,camp,pop,stock,Population,عدد السكان,SDF,s2,2026-02-02,2026-02-01,,,,1800,,exact\n"
+    "a3,camp,moved,flow,Moved,المنقولون,CENTCOM,s3,2026-01-20,2026-01-20,,,,,500,up_to\n"
+    "b1,roj,pop,stock,Population,عدد السكان,Step News,s4,2026-02-05,2026-02-05,,,2100,,,"
+    "at_least\n"
+    "c1,gov,moved,flow,Moved,المنقولون,CENTCOM,s5,2026-01-21,2026-01-21,,,,150,,exact\n"
+    "d1,ne,pop,stock,Population,عدد السكان,SDF,s6,2026-01-21,2026-01-21,,,,9000,,exact\n")
+
+
+def words_inputs() -> tuple[pd.DataFrame, pd.DataFrame]:
+    places = pd.read_csv(io.StringIO(WORDS_PLACES), dtype="string")
+    return claims_frame(WORDS_CLAIMS), places
+
+
+def expected(text: str) -> pd.DataFrame:
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+
+
+def test_places_in_words_say_what_each_circle_and_border_says():
+    figures, places = words_inputs()
+    got = maps.places_in_words(figures, places, "2026-02-28", "best")
+    pd.testing.assert_frame_equal(got, expected(
+        "Place,Governorate,On the map,Measure,Latest figure (policy best),As reported,"
+        "Claimants,Holds for\n"
+        "Camp A,Hasakah (SY-HA),\"hollow circle: latest figure, hedged\",Population,"
+        "\"1,900 (1,800–2,000)\",\"about 2,000; 1,800\",CENTCOM; SDF,2026-02-01\n"
+        "Camp A,Hasakah (SY-HA),in the circle's popup,Moved,500,up to 500,CENTCOM,2026-01-20\n"
+        "Jail B,Baghdad (IQ-BG),small grey dot: no figure reported there,,"
+        "no figure reported here,,,\n"
+        "Hasakah Governorate,Hasakah (SY-HA),dashed border: a place known only to its "
+        "governorate,Moved,150,150,CENTCOM,2026-01-21\n"
+        "Roj camp,Hasakah (SY-HA),dashed border: a place known only to its governorate,"
+        "Population,\"2,100\",\"at least 2,100\",Step News,2026-02-05\n"
+        "Sosa prison,Sulaymaniyah (IQ-SU),dashed border: a place known only to its governorate,"
+        ",no figure reported here,,,\n"))
+
+
+def test_places_in_words_read_as_the_markers_read():
+    """The circle's row says what its marker's label says (`latest_figure`), under each
+    policy and as of an earlier date."""
+    figures, places = words_inputs()
+    for policy in ("conservative", "upper"):
+        got = maps.places_in_words(figures, places, "2026-02-28", policy)
+        marker = maps.latest_figure(figures[figures["place_id"] == "camp"], "2026-02-28", policy)
+        assert got.iloc[0, 4] == marker.reading and got.columns[4].endswith(f"policy {policy})")
+    early = figures[figures["published"] <= "2026-01-31"]
+    got = maps.places_in_words(early, places, "2026-01-31", "best")
+    assert got.iloc[0, 2:].tolist() == ["hollow circle: latest figure, hedged", "Moved", "500",
+                                        "up to 500", "CENTCOM", "2026-01-20"]
+
+
+def test_arabic_places_in_words():
+    figures, places = words_inputs()
+    got = maps.places_in_words(figures, places, "2026-02-28", "best", "ar",
+                               names={"CENTCOM": "سنتكوم"})
+    border = "حدود متقطعة: مكان لا يُعرف إلا على مستوى المحافظة"
+    pd.testing.assert_frame_equal(got, expected(
+        "المكان,المحافظة,على الخريطة,المقياس,أحدث رقم (السياسة «الأرجح»),كما أُعلن,"
+        "الجهات المصرِّحة,التاريخ\n"
+        "مخيم أ,الحسكة (SY-HA),\"دائرة مفرغة: أحدث رقم، تقريبي\",عدد السكان,"
+        "\"1,900 (1,800–2,000)\",\"نحو 2,000؛ 1,800\",سنتكوم؛ SDF,2026-02-01\n"
+        "مخيم أ,الحسكة (SY-HA),في النافذة المنبثقة للدائرة,المنقولون,500,حتى 500,سنتكوم,"
+        "2026-01-20\n"
+        "سجن ب,بغداد (IQ-BG),نقطة رمادية صغيرة: لا رقم معلن عن المكان,,"
+        "لا رقم معلن عن هذا المكان,,,\n"
+        f"محافظة الحسكة,الحسكة (SY-HA),{border},المنقولون,150,150,سنتكوم,2026-01-21\n"
+        f"مخيم روج,الحسكة (SY-HA),{border},عدد السكان,\"2,100\",\"2,100 على الأقل\","
+        "Step News,2026-02-05\n"
+        f"سجن سوسة,السليمانية (IQ-SU),{border},,لا رقم معلن عن هذا المكان,,,\n"))
+
+
+def test_governorates_in_words_say_what_each_shade_says():
+    """Hasakah's five figures (north-east Syria's is not drawn there) and its dashed border;
+    Sulaymaniyah unshaded but dashed; Baghdad, with neither, left out."""
+    figures, places = words_inputs()
+    got = maps.governorates_in_words(figures, places)
+    pd.testing.assert_frame_equal(got.astype(str), expected(
+        "Governorate,Figures reported,Shade (figures),Known only to this governorate\n"
+        "Hasakah (SY-HA),5,3–5,Roj camp\n"
+        "Sulaymaniyah (IQ-SU),0,not shaded,Sosa prison\n"))
+    assert got["Figures reported"].tolist() == maps.governorate_counts(
+        figures, places).reindex(["SY-HA", "IQ-SU"], fill_value=0).tolist()
+    arabic = maps.governorates_in_words(figures, places, "ar")
+    pd.testing.assert_frame_equal(arabic.astype(str), expected(
+        "المحافظة,عدد الأرقام المعلنة,درجة التظليل (عدد الأرقام),لا يُعرف إلا على مستوى المحافظة\n"
+        "الحسكة (SY-HA),5,3–5,مخيم روج\n"
+        "السليمانية (IQ-SU),0,بلا تظليل,سجن سوسة\n"))
+
+
+@pytest.mark.parametrize(("lang", "link", "heading"), [
+    ("en", "Skip the map: go to the map in words", "The map in words"),
+    ("ar", "تخطَّ الخريطة: انتقل إلى الخريطة نصّاً", "الخريطة نصّاً")])
+def test_skip_link_leads_to_the_map_in_words(lang, link, heading):
+    attrs = maps.i18n.html_lang(lang)
+    assert maps.skip_link(lang) == (
+        f'<a class="skip-link" href="#map-in-words" {attrs}>{link}</a>')
+    assert maps.in_words_heading(lang) == (
+        f'<h2 id="map-in-words" tabindex="-1" {attrs}>{heading}</h2>')

@@ -12,7 +12,8 @@ from conftest import ROOT, cli, copy_project
 from analysis import reports
 
 NOTEBOOKS = ("01_figures", "02_map", "03_trends")
-HEADINGS = {  # the markdown headings of each page (03_trends's others are outputs)
+HEADINGS = {  # the markdown headings of each page (03_trends's others, and the map in words, are
+    # outputs)
     ("01_figures", "en"): [
         ("1", "The ledger of reported figures"), ("2", "Headline figures of the seed article"),
         ("2", "What is counted"), ("2", "Where claimants disagree"),
@@ -25,9 +26,11 @@ HEADINGS = {  # the markdown headings of each page (03_trends's others are outpu
         ("2", "رقم واحد وفق سياسة معلنة"), ("2", "جميع الادعاءات")],
     ("02_map", "en"): [
         ("1", "Where the figures are reported"), ("2", "Moved vs planned"), ("2", "The map"),
+        ("3", "What each circle says"), ("3", "What each shade says"),
         ("2", "Not on the map"), ("2", "The gazetteer")],
     ("02_map", "ar"): [
         ("1", "أماكن الأرقام المعلنة"), ("2", "المنقولون مقابل المخطط لنقلهم"), ("2", "الخريطة"),
+        ("3", "ما تقوله كل دائرة"), ("3", "ما يقوله تظليل كل محافظة"),
         ("2", "خارج الخريطة"), ("2", "المعجم الجغرافي")],
     ("03_trends", "en"): [("1", "The transfer as it unfolded")],
     ("03_trends", "ar"): [("1", "النقل كما جرى")],
@@ -109,7 +112,7 @@ def test_index_lists_each_page_under_its_own_languages_title(both):
 def test_executed_notebook_keeps_only_the_pages_language(both):
     nb = nbformat.read(both / "reports/executed/02_map--lang-ar.ipynb", as_version=4)
     tags = [c.metadata.get("tags", []) for c in nb.cells if c.cell_type == "markdown"]
-    assert tags == [["lang-ar"]] * 5
+    assert tags == [["lang-ar"]] * 7
     assert [c.id for c in nb.cells] == [f"cell-{i:02d}" for i in range(len(nb.cells))]
     assert nb.metadata["title"] == "أماكن الأرقام المعلنة"
 

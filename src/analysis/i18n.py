@@ -180,6 +180,17 @@ WORDS: dict[str, tuple[str, str]] = {
     "match_within": ("within", "بنقطته داخل المحافظة"),
     "match_nearest": ("nearest", "بأقرب محافظة إلى نقطته"),
     "match_none": ("none", "غير مربوط"),
+    # the map in words (analysis.maps.places_in_words, governorates_in_words, skip_link): what
+    # the map draws, for readers who do not see it, and the link a keyboard skips it by
+    "in_words": ("The map in words", "الخريطة نصّاً"),
+    "skip_map": ("Skip the map: go to the map in words",
+                 "تخطَّ الخريطة: انتقل إلى الخريطة نصّاً"),
+    "on_map": ("On the map", "على الخريطة"),
+    "in_popup": ("in the circle's popup", "في النافذة المنبثقة للدائرة"),
+    "as_reported": ("As reported", "كما أُعلن"),
+    "n_figures": ("Figures reported", "عدد الأرقام المعلنة"),
+    "shade": ("Shade (figures)", "درجة التظليل (عدد الأرقام)"),
+    "no_shade": ("not shaded", "بلا تظليل"),
 }
 
 

@@ -19,7 +19,7 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -228,7 +228,10 @@ class Latest:
     value: float
     hedged: bool
     reference: pd.Timestamp
-    text: str
+    text: str  # the marker's words: label, reading, policy and date
+    reading: str = ""  # the number with its range: '300 (150–300)'
+    when: str = ""  # the date it holds for, or 'undated'
+    figure_ids: tuple[str, ...] = ()  # the claims behind it
 
 
 def _reference(data: pd.DataFrame) -> pd.Timestamp:
@@ -257,10 +260,10 @@ def latest_figure(claims: pd.DataFrame, as_of: object, policy: str,
         if est.low is not None and est.high is not None and est.low != est.high:
             span = f" ({i18n.number(est.low)}–{i18n.number(est.high)})"
         when = i18n.format_when(ref if ref != pd.Timestamp.min else None, None, None, lang)
-        text = (f"{label}: {i18n.number(est.value)}{span} · "
-                f"{i18n.policy_phrase(policy, lang)} · {when}")
+        reading = f"{i18n.number(est.value)}{span}"
+        text = f"{label}: {reading} · {i18n.policy_phrase(policy, lang)} · {when}"
         cand = Latest(measure, label, float(est.value), bool((used["hedge"] != "exact").any()),
-                      ref, text)
+                      ref, text, reading, when, tuple(used["figure_id"]))
         if best is None or (cand.reference, cand.value) > (best.reference, best.value):
             best = cand
     return best
@@ -305,12 +308,23 @@ def _bin(count: int) -> int | None:
     return None
 
 
+def _bin_label(k: int) -> str:
+    """A shade's range as the legend writes it: '3–5', '21+'."""
+    lo, hi = BINS[k]
+    return f"{lo}+" if hi is None else f"{lo}–{hi}"
+
+
 def governorate_counts(figures: pd.DataFrame, places: pd.DataFrame) -> pd.Series:
     """Figures reported for places inside each governorate (points and governorate-level)."""
     where = places.set_index("place_id")
     located = where[where["drawn_as"].isin(["point", "admin1"])]["admin1_code"]
     codes = figures["place_id"].map(located).dropna()
     return codes.value_counts().sort_index()
+
+
+def _known_only(here: pd.DataFrame, name_col: str, lang: str) -> str:
+    """The places of a governorate drawn as its area, the governorate itself left out."""
+    return i18n.join(here[here["kind"] != "governorate"][name_col], lang)
 
 
 def shading_layer(figures: pd.DataFrame, places: pd.DataFrame, admin1: gpd.GeoDataFrame,
@@ -343,7 +357,7 @@ def shading_layer(figures: pd.DataFrame, places: pd.DataFrame, admin1: gpd.GeoDa
         title = f"{gov[name_col]} ({code}): {n} {word('figures_n', lang)}"
         parts = [f"<b>{e(title)}</b>"]
         if len(here):
-            known = i18n.join(here[here["kind"] != "governorate"][name_col], lang)
+            known = _known_only(here, name_col, lang)
             if known:
                 parts.append(f"<div>{e(word('known_only', lang))}: {e(known)}</div>")
             claims = figures[figures["place_id"].isin(here["place_id"])]
@@ -565,9 +579,8 @@ def legend_html(lang: str, policy: str) -> str:
     """The legend: shading bins, area-only places, marker styles and flow widths."""
     e = escape.text
     rows = []
-    for (lo, hi), color in zip(BINS, COLORS, strict=True):
-        span = f"{lo}+" if hi is None else (f"{lo}–{hi}")
-        rows.append(f"<span class='sw' style='background:{color}'></span>{e(span)}")
+    for k, color in enumerate(COLORS):
+        rows.append(f"<span class='sw' style='background:{color}'></span>{e(_bin_label(k))}")
     rows.append(f"<span class='sw dash'></span>{e(word('area_only', lang))}")
     rows += [e(word(k, lang)) for k in ("marker_exact", "marker_hedged", "marker_none",
                                      "marker_size")]
@@ -675,20 +688,136 @@ def unmapped(figures: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     return figures[figures["place_id"].map(how) == "none"]
 
 
+def _governorate(place: pd.Series, lang: str) -> str:
+    """A place's governorate as tables write it: 'Al-Hasakah (SY-HA)' ('' when none)."""
+    if pd.isna(place["admin1_code"]):
+        return ""
+    name = place["admin1_name_ar"] if lang == "ar" else place["admin1_name_en"]
+    return f"{name} ({place['admin1_code']})"
+
+
 def place_table(places: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """The gazetteer for reading: how each place is located and drawn."""
     rows = []
     for _, p in places.sort_values("place_id").iterrows():
-        gov = p["admin1_name_ar"] if lang == "ar" else p["admin1_name_en"]
         km = "" if pd.isna(p["admin1_km"]) or p["admin1_km"] == 0 else \
             f" ({p['admin1_km']:.1f} {word('km_outside', lang)})"
         rows.append({
             word("place", lang): p["name_ar"] if lang == "ar" else p["name_en"],
             word("kind", lang): i18n.code_name("place_kind", p["kind"], lang),
             word("precision", lang): int(p["geo_precision"]),
-            word("governorate", lang): "" if pd.isna(p["admin1_code"]) else
-            f"{gov} ({p['admin1_code']})",
+            word("governorate", lang): _governorate(p, lang),
             word("matched", lang): f"{i18n.code_name('match', p['admin1_match'], lang)}{km}",
             word("drawn", lang): word(f"drawn_{p['drawn_as']}", lang),
         })
     return pd.DataFrame(rows)
+
+
+# -- the map in words: what it draws, for a reader who does not see it ------------------------
+
+IN_WORDS_ID = "map-in-words"  # where the skip link leads: one id, on pages of every language
+
+
+def skip_link(lang: str = "en") -> str:
+    """A link before the map to its text (`in_words_heading`): a keyboard passes the map's
+    frame, dozens of stops, in one step. The report's style shows it only while focused."""
+    i18n.check_lang(lang)
+    return (f'<a class="skip-link" href="#{IN_WORDS_ID}" {i18n.html_lang(lang)}>'
+            f"{escape.text(word('skip_map', lang))}</a>")
+
+
+def in_words_heading(lang: str = "en") -> str:
+    """The heading the skip link leads to, focusable (tabindex -1): the focus moves there,
+    not only the view, and a screen reader reads on from it."""
+    i18n.check_lang(lang)
+    return (f'<h2 id="{IN_WORDS_ID}" tabindex="-1" {i18n.html_lang(lang)}>'
+            f"{escape.text(word('in_words', lang))}</h2>")
+
+
+IN_WORDS_COLUMNS = ("place", "governorate", "on_map", "measure", "latest", "as_reported",
+                    "claimants", "when")
+
+
+def _unique(items: Iterable[str], lang: str) -> str:
+    """Distinct items in order, as a list in a table cell."""
+    return word("list_sep", lang).join(dict.fromkeys(items))
+
+
+def _place_rows(place: pd.Series, claims: pd.DataFrame, as_of: object, policy: str,
+                lang: str, names: Mapping[str, str]) -> list[dict[str, object]]:
+    """A place's rows: each measure's latest figure, the circle's own first; one row saying
+    so when no figure is reported there."""
+    point = place["drawn_as"] == "point"
+    circle = latest_figure(claims, as_of, policy, lang) if not claims.empty else None
+    latest = [f for _, group in claims.groupby("measure", sort=True)
+              if (f := latest_figure(group, as_of, policy, lang)) is not None]
+    latest.sort(key=lambda f: circle is None or f.measure != circle.measure)  # stable
+    head = {"place": place["name_ar"] if lang == "ar" else place["name_en"],
+            "governorate": _governorate(place, lang)}
+    if not latest:
+        return [head | {"on_map": word("marker_none" if point else "area_only", lang),
+                        "latest": word("no_figure", lang)}]
+    rows = []
+    for f in latest:
+        if not point:
+            drawn = word("area_only", lang)
+        elif f.measure == circle.measure:
+            drawn = word("marker_hedged" if f.hedged else "marker_exact", lang)
+        else:
+            drawn = word("in_popup", lang)
+        used = claims[claims["figure_id"].isin(f.figure_ids)].sort_values("figure_id")
+        said = (i18n.format_value(r["value_low"], r["value_best"], r["value_high"], r["hedge"],
+                                  lang, r.get("unit")) for _, r in used.iterrows())
+        rows.append(head | {
+            "on_map": drawn, "measure": f.label, "latest": f.reading,
+            "as_reported": _unique(said, lang),
+            "claimants": _unique((claimant_name(c, names) for c in used["claimant"]), lang),
+            "when": f.when})
+    return rows
+
+
+def places_in_words(figures: pd.DataFrame, places: pd.DataFrame, as_of: object = None,
+                    policy: str = "best", lang: str = "en",
+                    names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """What the map says of each place, for a reader who does not see it: one row per place
+    and measure, read as the markers read it (`latest_figure` under `policy`, as of
+    `as_of`): the circle's figure first, then the other measures its popup lists, each with
+    the claims' own words ('about 2,000'), the claimants and the date. The places with a
+    circle come first, then those known only to their governorate (its dashed border)."""
+    i18n.check_lang(lang)
+    policies.check_policy(policy)
+    names = names_for(lang, names)
+    drawn = pd.concat([mapped_places(places),
+                       places[places["drawn_as"] == "admin1"].sort_values("place_id")])
+    rows = [row for _, place in drawn.iterrows()
+            for row in _place_rows(place, figures[figures["place_id"] == place["place_id"]],
+                                   as_of, policy, lang, names)]
+    columns = {key: word(key, lang) for key in IN_WORDS_COLUMNS}
+    columns["latest"] += f" ({i18n.policy_phrase(policy, lang)})"  # one policy for the table
+    return pd.DataFrame(rows, columns=list(columns)).fillna("").rename(columns=columns)
+
+
+def governorates_in_words(figures: pd.DataFrame, places: pd.DataFrame,
+                          lang: str = "en") -> pd.DataFrame:
+    """What each governorate's shade says: the figures reported for places in it (as the
+    shading counts them, `governorate_counts`), the legend's range for its shade, and the
+    places known only to it (its dashed border). Most first; a governorate with neither is
+    left out (it is drawn unshaded)."""
+    i18n.check_lang(lang)
+    counts = governorate_counts(figures, places)
+    name_col = "name_ar" if lang == "ar" else "name_en"
+    area = places[places["drawn_as"] == "admin1"].sort_values("place_id")
+    codes = set(counts.index) | set(area["admin1_code"].dropna())
+    where = places[places["admin1_code"].isin(codes)].drop_duplicates("admin1_code")
+    where = where.assign(n=where["admin1_code"].map(counts).fillna(0).astype(int))
+    rows = []
+    for _, place in where.sort_values(["n", "admin1_code"], ascending=[False, True]).iterrows():
+        k = _bin(place["n"])
+        here = area[area["admin1_code"] == place["admin1_code"]]
+        rows.append({
+            word("governorate", lang): _governorate(place, lang),
+            word("n_figures", lang): int(place["n"]),
+            word("shade", lang): _bin_label(k) if k is not None else word("no_shade", lang),
+            word("known_only", lang): _known_only(here, name_col, lang)})
+    return pd.DataFrame(rows, columns=[word(k, lang) for k in ("governorate", "n_figures",
+                                                               "shade", "known_only")])
