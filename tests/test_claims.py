@@ -199,6 +199,23 @@ def test_estimate_later_date_uses_the_latest_window():
     assert (e.value, e.window) == (5703.0, "2026-02-15")
 
 
+def test_estimate_never_mixes_families_with_people():
+    """20,000 people and 4,000 families have no median: the estimate counts people; a measure
+    only counted in families is estimated in families, and says so."""
+    text = COLUMNS.replace("value_high\n", "value_high,unit\n") + (
+        "a,ret,plan,Gov,government,s1,X,2026-01-01,,,,exact,,20000,,people\n"
+        "b,ret,plan,Officials,anonymous_official,s2,Y,2026-01-22,,,,exact,,4000,,families\n"
+        "c,fam,plan,Officials,anonymous_official,s2,Y,2026-01-22,,,,exact,,4000,,families\n"
+        "d,fam,plan,Other,government,s3,Z,2026-01-23,,,,approx,,3000,,families\n")
+    people = policies.estimate("ret", figures=ledger(text))
+    assert (people.value, people.low, people.high, people.figure_ids, people.unit) == \
+        (20000, 20000, 20000, ("a",), "people")
+    families = policies.estimate("fam", figures=ledger(text))
+    assert (families.value, families.low, families.high, families.unit) == \
+        (3500, 3000, 4000, "families")
+    assert policies.estimate("t", figures=ledger()).unit == "people"  # no unit column: people
+
+
 def test_estimate_plan_takes_every_plan():
     table = policies.sensitivity("planned_transfer_total", figures=ledger())
     assert table[["policy", "value", "low", "high"]].values.tolist() == [

@@ -310,6 +310,26 @@ def test_places_in_words_read_as_the_markers_read():
                                         "up to 500", "CENTCOM", "2026-01-20"]
 
 
+def test_a_place_never_reads_families_and_people_as_one_number():
+    """Camp A's planned returns: 20,000 people and 4,000 families are two answers (the
+    median of the two, 12,000, was on the map); a measure only in families says 'families'."""
+    header, *rows = WORDS_CLAIMS.splitlines()
+    extra = "\n".join([f"{header},unit", *(f"{r}," for r in rows)]) + "\n" + (
+        "r1,camp,ret,plan,Returns,العائدون,Gov,s7,2026-02-03,2026-02-03,,,,20000,,exact,people\n"
+        "r2,camp,ret,plan,Returns,العائدون,Mig,s8,2026-02-03,2026-02-03,,,,4000,,exact,"
+        "families\n"
+        "f1,camp,fam,plan,Families,العائلات,Mig,s8,2026-02-03,2026-02-03,,,,4000,,exact,"
+        "families\n")
+    figures, places = claims_frame(extra), words_inputs()[1]
+    got = maps.places_in_words(figures, places, "2026-02-28", "best")
+    camp = got[got["Place"] == "Camp A"].set_index("Measure")
+    assert camp.loc["Returns", "Latest figure (policy best)"] == "20,000"
+    assert camp.loc["Returns", "As reported"] == "20,000"  # the claims behind that number
+    assert camp.loc["Families", "Latest figure (policy best)"] == "4,000 families"
+    arabic = maps.places_in_words(figures, places, "2026-02-28", "best", "ar")
+    assert "4,000 عائلة" in arabic.iloc[:, 4].tolist()
+
+
 def test_arabic_places_in_words():
     figures, places = words_inputs()
     got = maps.places_in_words(figures, places, "2026-02-28", "best", "ar",

@@ -260,7 +260,8 @@ def latest_figure(claims: pd.DataFrame, as_of: object, policy: str,
         if est.low is not None and est.high is not None and est.low != est.high:
             span = f" ({i18n.number(est.low)}–{i18n.number(est.high)})"
         when = i18n.format_when(ref if ref != pd.Timestamp.min else None, None, None, lang)
-        reading = f"{i18n.number(est.value)}{span}"
+        noun = i18n.unit_noun(est.unit, est.value, lang)  # '' for people
+        reading = f"{i18n.number(est.value)}{' ' + noun if noun else ''}{span}"
         text = f"{label}: {reading} · {i18n.policy_phrase(policy, lang)} · {when}"
         cand = Latest(measure, label, float(est.value), bool((used["hedge"] != "exact").any()),
                       ref, text, reading, when, tuple(used["figure_id"]))

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis import compare, i18n
+from analysis import compare, i18n, schema
 from analysis.errors import AnalysisError
 from analysis.ledger import check_measure, cutoff
 from analysis.parameters import POLICIES  # the values a notebook's `policy` may take
@@ -32,7 +32,8 @@ from analysis.parameters import POLICIES  # the values a notebook's `policy` may
 # The columns an estimate reads: selecting them first makes it ~3× faster on the full ledger.
 COLUMNS = ("figure_id", "measure", "measure_kind", "claimant", "statement_id", "published",
            "as_of", "period_start", "period_end", "value_low", "value_best", "value_high",
-           "hedge", "window")  # window: optional, computed by `records` when absent
+           "hedge", "unit", "window")  # window: computed by `records` when absent; unit:
+# optional (a frame without one counts people)
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class Estimate:
     statements: int
     figure_ids: tuple[str, ...]
     explanation: str
+    unit: str = "people"  # what the value counts (schema.counted): families only when no
+    # claim of the measure counts people
 
 
 def _lowest(row: Mapping) -> float | None:
@@ -167,12 +170,22 @@ def estimate(measure: str, as_of: object = None, policy: str = "best",
     return estimate_from(measure_records(data, measure), measure, as_of, policy, lang, names)
 
 
+def one_unit(claims: list[Record]) -> tuple[str, list[Record]]:
+    """The claims an estimate reads, all counting one thing (`schema.counted`): those counting
+    people when any does, else those of the one other unit. 20,000 people and 4,000 families
+    have no median: the families stay claims of their own (`compare.contradictions`)."""
+    units = {schema.counted(c.get("unit")) for c in claims}
+    unit = "people" if "people" in units or not units else min(units)
+    return unit, [c for c in claims if schema.counted(c.get("unit")) == unit]
+
+
 def estimate_from(claims: list[Record], measure: str, as_of: object = None,
                   policy: str = "best", lang: str = "en",
                   names: Mapping[str, str] | None = None) -> Estimate:
     """`estimate` over `records` of one measure's claims (filtered here by `as_of`)."""
     check_policy(policy)
     i18n.check_lang(lang)
+    unit, claims = one_unit(claims)
     win, current = latest_window(known_by(claims, as_of))
     stamp = None if as_of is None else f"{pd.Timestamp(as_of):%Y-%m-%d}"
     if not current:
@@ -193,7 +206,7 @@ def estimate_from(claims: list[Record], measure: str, as_of: object = None,
     explanation = explain(policy, len(readings), win, who, lang, names)
     return Estimate(measure, stamp, policy, value, min(lows), max(highs), win,
                     len(statements), tuple(sorted(r["figure_id"] for r in current)),
-                    explanation)
+                    explanation, unit)
 
 
 def sensitivity(measure: str, as_of: object = None, figures: pd.DataFrame | None = None,
