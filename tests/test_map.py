@@ -160,6 +160,13 @@ def test_arabic_map(boundaries, places):
     assert "المصدر المنسوب إليه" not in page
     assert "السياسة «الأرجح»" in page and "السياسة: الأرجح" in page
     assert not re.search(r"السياسة:? (?:conservative|best|upper)", page)
+    # a marker's hover text ends with its date: after Arabic words, kept left to right (it
+    # read 25-01-2026 for 2026-01-25)
+    tips = re.findall(r"bindTooltip\(\s*`<div>\s*(.*?)\s*</div>`", page, re.S)
+    dated = [t for t in tips if "السياسة «الأرجح» · " in t]
+    assert len(dated) >= 4 and all(
+        re.search(r"· <span dir='ltr' style='white-space:nowrap'>\d{4}-\d{2}-\d{2}</span>$", t)
+        for t in dated), dated
 
 
 @pytest.mark.parametrize(("policy", "name"), [

@@ -434,7 +434,8 @@ def marker_layer(figures: pd.DataFrame, places: pd.DataFrame, as_of: object, pol
         # Smaller markers above larger ones (Leaflet stacks by latitude): a place next to a
         # bigger one stays visible and can be clicked, as at Hasakah's prisons and camps.
         folium.Marker(location=(float(place["lat"]), float(place["lon"])), icon=icon,
-                      tooltip=folium.Tooltip(e(tip)), popup=popup,
+                      # its dates kept left to right after Arabic words (escape.prose)
+                      tooltip=folium.Tooltip(escape.prose(tip, e)), popup=popup,
                       z_index_offset=-10 * size).add_to(group)
     return group
 
