@@ -221,7 +221,11 @@ def test_a_notebook_is_stopped_at_its_time_limit(tmp_path, cells):
      "bad.yaml:3:1: not valid YAML (expected ',' or ']', but got '<stream end>'; while "
      "parsing a flow sequence that began at 2:9)"),
     ("lang: ar: en\n", "bad.yaml:1:9: not valid YAML (mapping values are not allowed here)"),
-    ("as_of: 2026-13-01\n", "bad.yaml: not valid YAML (month must be in 1..12)"),
+    # valid YAML: the parameter is refused, by name (the YAML reader said "not valid YAML")
+    ("as_of: 2026-13-01\n", "parameter as_of = '2026-13-01': not a date (month must be in "
+     "1..12)"),
+    ("", "bad.yaml: has no parameters: expected a mapping"),  # an empty file ran the defaults
+    ("# as_of: 2026-01-25\n", "bad.yaml: has no parameters"),
     ("- as_of: 2026-01-25\n- 7\n", "bad.yaml: expected a mapping of parameter names"),
     ("as_of: 2026-01-25\nlang: ar\nas_of: 2026-02-01\n",
      "bad.yaml:3:1: not valid YAML ('as_of' is given twice in one set)"),
@@ -250,12 +254,20 @@ def test_bad_parameter_values_are_refused_before_anything_runs(ran):
         "1..12)",
         "error: parameter set 2: parameter policy = 'worst': must be one of conservative, "
         "best, upper",
-        "error: parameter set 3: parameter tiles = '': must be a name (e.g. OpenStreetMap) or "
-        "None"]
+        "error: parameter set 3: parameter tiles = '': must be a tile provider's name (e.g. "
+        "OpenStreetMap, CartoDB positron; xyzservices lists them) or None for an offline map"]
     one = cli("--root", str(ran), "run", "-p", "as_of", "25/01/2026")
     assert one.returncode == 1
     assert one.stderr == ("error: parameter as_of = '25/01/2026': not a date as YYYY-MM-DD "
                           "(e.g. 2026-01-25), or None for every report\n")
+    # a name folium does not know (or a URL, which needs an attribution) failed in the
+    # notebook and replaced the good map page with a failure page
+    for tiles in ("Stamen", "https://tiles.example.org/{z}/{x}/{y}.png"):
+        bad = cli("--root", str(ran), "run", "02_map", "-p", "tiles", tiles)
+        assert bad.returncode == 1 and bad.stderr.startswith(
+            f"error: parameter tiles = '{tiles}': must be a tile provider's name"), bad.stderr
+    files = cli("--root", str(ran), "run", "-f", str(params), "-f", str(params))
+    assert files.returncode == 1 and files.stderr.startswith("error: -f is given 2 times (")
     twice = cli("--root", str(ran), "run", "-p", "lang", "en", "-p", "lang", "ar")
     assert twice.returncode == 1
     assert twice.stderr == ("error: -p lang is given twice ('en', then 'ar'): give it once; "
@@ -346,7 +358,7 @@ def test_the_readmes_parameter_files_are_valid():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for path in files:
         assert f"-f params/{path.name}" in readme
-        sets = analysis_cli._parameter_sets(argparse.Namespace(params_file=str(path),
+        sets = analysis_cli._parameter_sets(argparse.Namespace(params_file=[str(path)],
                                                                parameter=None))
         parameters.check(sets)
         for given in sets:

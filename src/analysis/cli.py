@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -18,32 +17,34 @@ def _typed(value: str) -> object:
     return _resolve_type(value)
 
 
-def _plain(value: object) -> object:
-    """YAML reads 2026-01-25 as a date; notebooks take ISO strings."""
-    return value.isoformat() if isinstance(value, dt.date) else value
-
-
 def _parameter_sets(args: argparse.Namespace) -> list[dict]:
     """A YAML file gives one set (a mapping) or several (a list of mappings); -p overrides."""
     sets: list[dict] = [{}]
+    if args.params_file and len(args.params_file) > 1:  # argparse would keep the last
+        raise AnalysisError(f"-f is given {len(args.params_file)} times "
+                            f"({', '.join(args.params_file)}): give one file; a list of sets "
+                            "in it renders them side by side")
     if args.params_file:
         import yaml
 
-        path = Path(args.params_file)
+        path = Path(args.params_file[0])
         try:
-            loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=_unique_keys_loader())
+            text = path.read_text(encoding="utf-8")
+            loaded = yaml.load(text, Loader=_unique_keys_loader())
         except FileNotFoundError:
             raise AnalysisError(f"{path}: no such parameters file") from None
         except yaml.MarkedYAMLError as exc:  # one line: where, and what the parser says
             raise AnalysisError(_yaml_problem(path, exc)) from None
         except (yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:  # ValueError: a date
             raise AnalysisError(f"{path}: not valid YAML ({exc})") from None  # like 2026-13-01
-        loaded = {} if loaded is None else loaded
+        if loaded is None:  # an empty file (or only comments): a slip, not "no parameters"
+            raise AnalysisError(f"{path}: has no parameters: expected a mapping of parameter "
+                                "names to values, or a list of such mappings")
         items = loaded if isinstance(loaded, list) else [loaded]
         if not items or not all(isinstance(i, dict) for i in items):
             raise AnalysisError(f"{path}: expected a mapping of parameter names to values, "
                                 "or a list of such mappings (one per set of reports)")
-        sets = [{str(k): _plain(v) for k, v in item.items()} for item in items]
+        sets = [{str(k): v for k, v in item.items()} for item in items]
     given: dict[str, object] = {}
     for name, value in args.parameter or []:
         if name in given:  # argparse would keep the last: say which one the user meant
@@ -61,6 +62,9 @@ def _unique_keys_loader() -> type:
     from yaml.constructor import ConstructorError
 
     class UniqueKeys(yaml.SafeLoader):
+        """Dates stay text (YYYY-MM-DD, as notebooks take them): 2026-02-30 is then refused
+        by the parameter check, naming the parameter, not by the YAML reader."""
+
         def construct_mapping(self, node, deep=False):
             seen = set()
             for key_node, _ in node.value:
@@ -71,6 +75,8 @@ def _unique_keys_loader() -> type:
                 seen.add(key)
             return super().construct_mapping(node, deep=deep)
 
+    UniqueKeys.add_constructor("tag:yaml.org,2002:timestamp",
+                               lambda loader, node: loader.construct_scalar(node))
     return UniqueKeys
 
 
@@ -155,8 +161,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("notebooks", nargs="*", help="notebook names or paths (default: all)")
     r.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    help="a notebook parameter, typed as papermill types it (repeatable)")
-    r.add_argument("-f", "--params-file", help="YAML file: a mapping of parameters, or a list "
-                   "of mappings to render several sets side by side")
+    r.add_argument("-f", "--params-file", action="append", help="YAML file: a mapping of "
+                   "parameters, or a list of mappings to render several sets side by side")
     r.add_argument("-j", "--jobs", type=_positive, default=None, help="parallel notebooks "
                    "(default: number of cores)")
     r.add_argument("--timeout", type=_positive, default=600, help="seconds a notebook may run "

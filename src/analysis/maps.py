@@ -653,7 +653,7 @@ def claims_map(figures: pd.DataFrame, places: pd.DataFrame, admin1: gpd.GeoDataF
 
     `figures` are the claims known by `as_of` (`analysis.load_figures(as_of=...)`); `places`
     is the gazetteer (`analysis.load_places()`); `destinations` the places reports name for
-    the transfer (default `analysis.load_destinations()`). `tiles` (a folium tile name or URL)
+    the transfer (default `analysis.load_destinations()`). `tiles` (a tile provider folium knows)
     adds a tile layer for readers who are online; by default there is none. `names` are the
     claimants' names in popups (default `analysis.ledger.claimant_names(lang)`).
     """

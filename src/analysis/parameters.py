@@ -44,13 +44,26 @@ def _one_of(allowed: tuple[str, ...]):
     return check
 
 
-def _text_or_none(value: object) -> str | None:
-    ok = value is None or (isinstance(value, str) and value.strip())
-    return None if ok else "must be a name (e.g. OpenStreetMap) or None"
+def _tile_provider(value: object) -> str | None:
+    """A tile provider folium knows by name (xyzservices, which folium depends on): any other
+    text, a URL included, fails in the notebook, since folium then wants an attribution."""
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip():
+        import xyzservices  # only for a map with tiles: every `analysis run` reads this module
+
+        try:  # as folium.TileLayer reads a name, "openstreetmap" its own alias
+            xyzservices.providers.query_name(
+                "OpenStreetMap Mapnik" if value.lower() == "openstreetmap" else value)
+            return None
+        except ValueError:
+            pass
+    return ("must be a tile provider's name (e.g. OpenStreetMap, CartoDB positron; xyzservices "
+            "lists them) or None for an offline map")
 
 
 CHECKS = {"as_of": _as_of, "lang": _one_of(i18n.LANGS), "policy": _one_of(POLICIES),
-          "tiles": _text_or_none}
+          "tiles": _tile_provider}
 
 
 def problems(given: dict) -> list[str]:
