@@ -454,6 +454,11 @@ def test_report_shows_what_was_knowable_on_2026_01_25(pages):
     assert f"{later} figures published after 2026-01-25 are not counted here" in page
     after = int((figures["published"] > pd.Timestamp("2026-02-20")).sum())
     assert f"لا يُحتسب هنا {after} من الأرقام نُشرت بعد 2026-02-20" in pages["arabic"]
+    # and those no page with a date can count: their source has no publication date
+    undated = int(figures["published"].isna().sum())
+    assert undated == 5
+    assert "5 figures from sources without a publication date are left out" in page
+    assert "ويُستبعد 5 من الأرقام لأن مصادرها بلا تاريخ نشر" in pages["arabic"]
 
 
 def test_report_on_2026_02_20_tells_the_four_weeks(pages):

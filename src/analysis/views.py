@@ -115,7 +115,8 @@ def to_html(frame: pd.DataFrame, lang: str = "en") -> str:
 
 def banner(figures: pd.DataFrame, as_of: object, lang: str = "en") -> str:
     """The line under each report's title: data version, as_of date, number of claims, and
-    how many later figures the page leaves out (the notebooks' default as_of is a date)."""
+    how many figures the page leaves out, later or undated (the notebooks' default as_of is a
+    date)."""
     from analysis.manifest import load_manifest
 
     i18n.check_lang(lang)
@@ -127,20 +128,26 @@ def banner(figures: pd.DataFrame, as_of: object, lang: str = "en") -> str:
     else:
         text = (f"Data version {version} · reports published on or before {cutoff} · "
                 f"{len(figures)} figures")
-    later = _published_after(as_of)
+    later, undated = _left_out(as_of)
     if later:  # a page for an earlier date is not the latest: say so where it is read first
         text += (f" · لا يُحتسب هنا {later} من الأرقام نُشرت بعد {cutoff}" if lang == "ar" else
                  f" · {later} figures published after {cutoff} are not counted here")
+    if undated:  # nor can a figure whose source has no date be shown to precede the cutoff
+        text += (f" · ويُستبعد {undated} من الأرقام لأن مصادرها بلا تاريخ نشر" if lang == "ar"
+                 else f" · {undated} figures from sources without a publication date are left "
+                 "out")
     return f'<p class="banner" {i18n.html_lang(lang)}>{escape.prose(text)}</p>'
 
 
-def _published_after(as_of: object) -> int:
-    """How many figures of the whole ledger were published after `as_of` (0 without one)."""
+def _left_out(as_of: object) -> tuple[int, int]:
+    """How many figures of the whole ledger a page for `as_of` leaves out: published after it,
+    and from sources without a publication date (none without an as_of)."""
     if as_of is None:
-        return 0
+        return 0, 0
     from analysis.ledger import load_figures
 
-    return int((load_figures()["published"] > pd.Timestamp(as_of)).sum())
+    published = load_figures()["published"]
+    return int((published > pd.Timestamp(as_of)).sum()), int(published.isna().sum())
 
 
 def measures_table(figures: pd.DataFrame, lang: str = "en",
