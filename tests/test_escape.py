@@ -25,6 +25,10 @@ NOWRAP = "<span style='white-space:nowrap'>"
     ("in 2025, 5,500 - 7,000", "in 2025, 5,500 - 7,000"),
     ("figure-2026-01-21 12026-01-21 2026-01-21x 2026-01-2107",
      "figure-2026-01-21 12026-01-21 2026-01-21x 2026-01-2107"),
+    # governorate codes (ISO 3166-2) whole and left to right, in Arabic too
+    ("Al-Hasakah (SY-HA)", f"Al-Hasakah ({WHOLE}SY-HA</span>)"),
+    ("بغداد (IQ-BG)", f"بغداد ({WHOLE}IQ-BG</span>)"),
+    ("AP-style, ISO-8601, SY-HAS2, XSY-HA", "AP-style, ISO-8601, SY-HAS2, XSY-HA"),  # neither
     (None, ""),
 ])
 def test_prose_keeps_dates_and_ranges_whole(value, expected):

@@ -33,6 +33,8 @@ _RANGE = re.compile(rf"(?<![\d,.-]){_NUMBER}–{_NUMBER}(?![\d-])(?!,\d)")
 # A period (`i18n.format_when`: "2025-02-01 – 2025-02-25") is one range of dates.
 _PERIOD = re.compile(rf"{_DATE.pattern} – {_DATE.pattern}")
 _NOWRAP = "<span style='white-space:nowrap'>"
+# An ISO 3166-2 code broke at its hyphen too ("SY-" / "HA"; in Arabic "-IQ" / "BG"): whole.
+_CODE = re.compile(r"(?<![\w-])[A-Z]{2}-[A-Z0-9]{1,3}(?![\w-])")
 
 
 def prose(value: object, escaper: Callable[[object], str] | None = None) -> str:
@@ -46,7 +48,9 @@ def prose(value: object, escaper: Callable[[object], str] | None = None) -> str:
     out = (escaper or text)(value)
     for pattern in (_RANGE, _PERIOD):
         out = pattern.sub(lambda m: f"{_NOWRAP}{m.group(0)}</span>", out)
-    return _DATE.sub(lambda m: f"{_WHOLE}{m.group(0)}</span>", out)
+    for pattern in (_DATE, _CODE):
+        out = pattern.sub(lambda m: f"{_WHOLE}{m.group(0)}</span>", out)
+    return out
 
 
 def isolate_dates(value: str) -> str:
