@@ -151,11 +151,12 @@ def test_stale_repeats_are_compared_at_their_own_date():
 
 
 @pytest.mark.parametrize(("policy", "value", "explained"), [
-    ("conservative", 3000.0, "conservative: the lowest of 3 independent statement(s) in window "
-                             "2026-02-13 (Iraqi Foreign Minister)"),
-    ("best", 5064.0, "best: the median of 3 independent statement(s) in window 2026-02-13"),
-    ("upper", 5700.0, "upper: the highest of 3 independent statement(s) in window 2026-02-13 "
-                      "(CENTCOM)"),
+    ("conservative", 3000.0, "conservative: the lowest of 3 independent statements (compared "
+                             "within 2026-02-13, Iraqi Foreign Minister)"),
+    ("best", 5064.0, "best: the median of 3 independent statements (compared within "
+                     "2026-02-13)"),
+    ("upper", 5700.0, "upper: the highest of 3 independent statements (compared within "
+                      "2026-02-13, CENTCOM)"),
 ])
 def test_estimate_differs_across_policies(policy, value, explained):
     e = policies.estimate("transferred_to_iraq", "2026-02-14", policy, figures=ledger())
@@ -246,6 +247,8 @@ def test_unknown_policy_is_an_error():
     (lambda: analysis.claims("transfered_to_iraq"),
      r"unknown measure 'transfered_to_iraq'; the measures are: .*transferred_to_iraq"),
     (lambda: analysis.estimate("typo"), r"unknown measure 'typo'"),
+    (lambda: analysis.claims(["transferred_to_iraq"]),
+     r"unknown measure \['transferred_to_iraq'\]"),  # was: unhashable type: 'list'
     (lambda: analysis.sensitivity("transferred_to_iraq", as_of=2026.0), r"as_of = 2026.0"),
 ])
 def test_library_arguments_are_checked(call, message):

@@ -135,7 +135,21 @@ def test_english_tables_keep_their_words():
     table = views.sensitivity_table(analysis.sensitivity("transferred_to_iraq", "2026-02-28"))
     assert list(table["Policy"]) == list(analysis.POLICIES)
     assert table["How"].iloc[1] == \
-        "best: the median of 1 independent statement(s) in window 2026-02-16"
+        "best: the median of 1 independent statement (compared within 2026-02-16)"
+    assert table["Lowest–highest"].tolist() == ["5,704"] * 3  # one statement: no range
+
+
+@pytest.mark.parametrize(("low", "high", "text"), [
+    (5500, 7000, "5,500–7,000"), (5704, 5704, "5,704"), (None, 300, "300"), (None, None, "")])
+def test_a_range_is_written_once_when_its_ends_agree(low, high, text):
+    assert i18n.span(low, high) == text
+
+
+def test_estimate_headings_show_a_range_only_when_claims_disagree():
+    page = views.estimates_html("2026-02-28", "best")
+    assert "Transferred to Iraq (cumulative): 5,704 <small>" in page  # not [5,704–5,704]
+    assert ("Planned or expected total to transfer: 6,500 [<span style='white-space:nowrap'>"
+            "5,500–7,000</span>]") in page
 
 
 @pytest.fixture(scope="module")

@@ -75,7 +75,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "reads_conservative": ("lowest", "أدنى ما ذكرته التصريحات المستقلة"),
     "reads_best": ("median", "وسيط ما ذكرته التصريحات المستقلة"),
     "reads_upper": ("highest", "أعلى ما ذكرته التصريحات المستقلة"),
-    "independent_n": ("independent statement(s)", "عددها"),
+    "independent_n": ("independent statements", "عددها"),  # Arabic only: English counts them
     "no_claims_known": ("no claims known by this date", "لا ادعاء معروف حتى هذا التاريخ"),
     "any_date": ("any date", "أي تاريخ"),
     "week": ("week", "الأسبوع"),
@@ -256,6 +256,13 @@ UNIT_NOUNS: dict[str, tuple[str, tuple[str, str, str]]] = {
     "families": ("families", ("عائلات", "عائلةً", "عائلة")),
     "facilities": ("facilities", ("مرافق", "مرفقاً", "مرفق")),
 }
+
+
+def span(low: object, high: object) -> str:
+    """'5,500–7,000'; one number when both ends agree ('5,704', not '5,704–5,704'); '' when
+    there is none."""
+    lo, hi = number(low), number(high)
+    return lo if lo == hi else f"{lo}–{hi}" if lo and hi else lo or hi
 
 
 def unit_noun(unit: object, n: object, lang: str = "en") -> str:

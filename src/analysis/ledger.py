@@ -100,7 +100,7 @@ def check_measure(measure: object, figures: pd.DataFrame | None = None) -> None:
     if figures is not None:
         return
     known = set(load_measures()["measure"])
-    if measure not in known:
+    if not isinstance(measure, str) or measure not in known:  # a list is no measure either
         raise AnalysisError(f"unknown measure {measure!r}; the measures are: "
                             f"{', '.join(sorted(map(str, known)))}")
 

@@ -234,6 +234,14 @@ class Latest:
     figure_ids: tuple[str, ...] = ()  # the claims behind it
 
 
+def _reading(est: policies.Estimate, lang: str) -> str:
+    """An estimate as the map writes it: '1,900 (1,800–2,000)', '12 facilities (7–14)'; the
+    range only when the claims disagree."""
+    noun = i18n.unit_noun(est.unit, est.value, lang)  # '' for people
+    span = i18n.span(est.low, est.high) if est.low != est.high else ""
+    return f"{i18n.number(est.value)}{' ' + noun if noun else ''}{f' ({span})' if span else ''}"
+
+
 def _reference(data: pd.DataFrame) -> pd.Timestamp:
     """The date a set of claims holds for: as_of, else the period's end, else publication."""
     ref = data["as_of"].fillna(data["period_end"]).fillna(data["published"])
@@ -256,12 +264,8 @@ def latest_figure(claims: pd.DataFrame, as_of: object, policy: str,
         first = used.iloc[0]
         label = first["measure_label_ar"] if lang == "ar" else first["measure_label_en"]
         ref = _reference(used)
-        span = ""
-        if est.low is not None and est.high is not None and est.low != est.high:
-            span = f" ({i18n.number(est.low)}–{i18n.number(est.high)})"
         when = i18n.format_when(ref if ref != pd.Timestamp.min else None, None, None, lang)
-        noun = i18n.unit_noun(est.unit, est.value, lang)  # '' for people
-        reading = f"{i18n.number(est.value)}{' ' + noun if noun else ''}{span}"
+        reading = _reading(est, lang)
         text = f"{label}: {reading} · {i18n.policy_phrase(policy, lang)} · {when}"
         cand = Latest(measure, label, float(est.value), bool((used["hedge"] != "exact").any()),
                       ref, text, reading, when, tuple(used["figure_id"]))
@@ -495,12 +499,7 @@ def transfer_flow_data(figures: pd.DataFrame, places: pd.DataFrame, as_of: objec
     col = "name_ar" if lang == "ar" else "name_en"
 
     def reading(est: policies.Estimate) -> str:
-        if est.value is None:
-            return "—"
-        span = ""
-        if est.low is not None and est.high is not None and est.low != est.high:
-            span = f" ({i18n.number(est.low)}–{i18n.number(est.high)})"
-        return f"{i18n.number(est.value)}{span}"
+        return _reading(est, lang) if est.value is not None else "—"
 
     stamp = i18n.format_when(as_of, None, None, lang) if as_of is not None else "—"
     label = f"{word('moved', lang)} {reading(moved)} · {word('planned', lang)} {reading(planned)}"
@@ -532,8 +531,7 @@ def flow_table(flow: Flow | None, lang: str = "en") -> pd.DataFrame:
         rows.append({
             word("measure", lang): word(key, lang),
             word("value", lang): i18n.number(est.value) or "—",
-            word("spread", lang): (f"{i18n.number(est.low)}–{i18n.number(est.high)}"
-                                if est.low is not None else "—"),
+            word("spread", lang): i18n.span(est.low, est.high) or "—",
             word("statements", lang): est.statements,
             word("explanation", lang): est.explanation,
         })

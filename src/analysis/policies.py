@@ -80,15 +80,16 @@ def explain(policy: str, readings: int, window: str, claimant: str | None = None
             lang: str = "en", names: Mapping[str, str] | None = None) -> str:
     """How the estimate was read, in the reader's language (the words are in `i18n.WORDS`).
 
-    'best: the median of 3 independent statement(s) in window 2026-02-13'; `claimant` is
+    'best: the median of 3 independent statements (compared within 2026-02-13)'; `claimant` is
     whose reading the estimate is, named for the lowest and highest (not for a median): in
     Arabic by its name in `names` (default `analysis.ledger.claimant_names`), as in tables.
     """
     w = i18n.word
     if lang != "ar":
-        who = f" ({claimant})" if claimant else ""
-        return (f"{policy}: the {w(f'reads_{policy}')} of {readings} {w('independent_n')} "
-                f"in window {window}{who}")
+        who = f", {claimant}" if claimant else ""
+        statements = "statement" if readings == 1 else "statements"
+        return (f"{policy}: the {w(f'reads_{policy}')} of {readings} independent {statements} "
+                f"(compared within {window}{who})")
     who = ""
     if claimant:
         from analysis.ledger import claimant_name, names_for

@@ -366,11 +366,6 @@ def _days(n: int, lang: str = "en") -> str:
     return f"{n} أيام" if 3 <= n % 100 <= 10 else f"{n} يوماً"
 
 
-def _span_text(low: object, high: object) -> str:
-    """'5,500–7,000', or one number when both ends agree."""
-    return _n(low) if _n(low) == _n(high) else f"{_n(low)}–{_n(high)}"
-
-
 _name = claimant_name  # a claimant in captions and charts, as in tables and popups
 
 
@@ -385,7 +380,7 @@ def progress_sentences(p: Progress, lang: str = "en",
         out.append(f"لم يُعلن أي رقم للمنقولين حتى {when}." if ar else
                    f"No transfer total had been reported by {when}.")
     else:
-        spread = _span_text(p.latest_low, p.latest_high)
+        spread = i18n.span(p.latest_low, p.latest_high)
         policy = i18n.policy_phrase(p.policy, lang)
         out.append(
             f"المنقولون إلى العراق كما عُرف في {when} ({policy}): "
@@ -441,7 +436,7 @@ def _plan_sentence(p: Progress, lang: str, names: Mapping[str, str] | None) -> l
     if p.plan_low is None:
         return []
     ar = lang == "ar"
-    band = _span_text(p.plan_low, p.plan_high)
+    band = i18n.span(p.plan_low, p.plan_high)
     out = [f"الأعداد المخطط لها أو المتوقعة: {band} (عدد {word('claimants', lang)}: "
            f"{p.plan_claimants})." if ar
            else f"Planned or expected totals claimed: {band}, by "
@@ -768,7 +763,7 @@ def cumulative_figure(figures: pd.DataFrame, as_of: object = None, policy: str =
             ax.axhspan(low, high, color=PLAN_COLOUR, alpha=0.35, lw=0, zorder=0)
             if low == high:
                 ax.axhline(low, color=PLAN_COLOUR, lw=2, zorder=0)
-            band = f"{word('plan_band', lang)}: {_span_text(low, high)}"
+            band = f"{word('plan_band', lang)}: {i18n.span(low, high)}"
             handles.append(Patch(color=PLAN_COLOUR, alpha=0.6, label=band))
             for r in ceilings(plans).itertuples():
                 text = f"{_name(r.claimant, names)}: {word('up_to', lang)} {_n(r.value_high)}"

@@ -189,7 +189,7 @@ def contradictions_table(contra: pd.DataFrame, lang: str = "en",
         word("independent", lang): contra["independent_claimants"],
         word("statements", lang): contra["statements"],
         word("copies", lang): contra["copies"],
-        word("spread", lang): [f"{i18n.number(a)}–{i18n.number(b)}"
+        word("spread", lang): [i18n.span(a, b)
                                for a, b in zip(contra["spread_min"], contra["spread_max"],
                                                strict=True)],
     })
@@ -220,7 +220,7 @@ def sensitivity_table(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     return pd.DataFrame({
         word("policy", lang): [i18n.policy_name(p, lang) for p in table["policy"]],
         word("value", lang): [i18n.number(v) for v in table["value"]],
-        word("spread", lang): [f"{i18n.number(a)}–{i18n.number(b)}" if pd.notna(a) else ""
+        word("spread", lang): [i18n.span(a, b)
                                for a, b in zip(table["low"], table["high"], strict=True)],
         word("statements", lang): table["statements"],
         word("explanation", lang): table["explanation"],
@@ -250,7 +250,8 @@ def estimates_html(as_of: object, policy: str, lang: str = "en",
     for measure in measures:
         e = estimate(measure, as_of, policy, figures)
         value = i18n.number(e.value) or ("لا ادعاء" if lang == "ar" else "no claim")
-        interval = f" [{i18n.number(e.low)}–{i18n.number(e.high)}]" if e.low is not None else ""
+        interval = f" [{i18n.span(e.low, e.high)}]" if e.low is not None and e.low != e.high \
+            else ""
         parts.append(f"<h3 {i18n.html_lang(lang)}>{escape.text(measure_label(measure, lang))}: "
                      f"{escape.text(value)}"
                      f"{escape.prose(interval)} "
