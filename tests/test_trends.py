@@ -12,7 +12,7 @@ import pytest
 from conftest import cli, copy_project, readable
 
 import analysis
-from analysis import i18n, trends
+from analysis import i18n, schema, trends
 
 COLUMNS = ("figure_id,measure,measure_kind,claimant,claimant_type,statement_id,outlet,"
            "published,as_of,period_start,period_end,hedge,value_low,value_best,value_high\n")
@@ -341,19 +341,23 @@ def test_arabic_chart_legend_names_the_policy_in_arabic(draw):
     assert "Estimate as known each day (conservative)" in english
 
 
+@pytest.mark.parametrize("draw", [trends.cumulative_figure, trends.multiples_figure])
 @pytest.mark.parametrize("lang", ["en", "ar"])
-def test_legend_keeps_shapes_apart_from_claimant_colours(lang):
+def test_legend_keeps_shapes_apart_from_claimant_colours(lang, draw):
     """The grey of 'exact figure' is a shape's key, not 'anonymous official': each group has
-    its own column under its header, the colours first where the reader starts."""
-    fig = trends.cumulative_figure(known("2026-02-20"), "2026-02-20", "best", lang)
+    its own column under its header, the colours first where the reader starts. The small
+    multiples draw hollow and triangle markers too: their key is there as well."""
+    fig = draw(known("2026-02-20"), "2026-02-20", "best", lang)
     fig.canvas.draw()
     edge = (lambda b: b.x0) if lang == "en" else (lambda b: b.x1)  # texts start there
     x = {t.get_text(): edge(t.get_window_extent()) for t in fig.legends[0].get_texts()}
-    w = {k: i18n.word(k, lang) for k in ("colour_key", "type_military", "type_government",
-                                         "shape_key", "exact_mark", "hedged_mark")}
-    assert x[w["colour_key"]] == x[w["type_military"]] == x[w["type_government"]]
+    w = {k: i18n.word(k, lang) for k in ("colour_key", "shape_key", "exact_mark", "hedged_mark")}
+    labels = list(x)
+    first, second = labels[labels.index(w["colour_key"]) + 1:labels.index(w["colour_key"]) + 3]
+    assert first.startswith(tuple(i18n.word(f"type_{t}", lang) for t in schema.CLAIMANT_TYPES)), first
+    assert x[w["colour_key"]] == x[first] == x[second]
     assert x[w["shape_key"]] == x[w["exact_mark"]] == x[w["hedged_mark"]]
-    assert (x[w["type_military"]] < x[w["exact_mark"]]) == (lang == "en")
+    assert (x[first] < x[w["exact_mark"]]) == (lang == "en")
 
 
 def test_arabic_timeline_title_says_claimant():

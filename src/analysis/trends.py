@@ -796,7 +796,7 @@ def multiples_figure(figures: pd.DataFrame, as_of: object = None, policy: str = 
         return None
     rows = math.ceil(len(panels) / 2)
     with _style(lang):
-        fig = _figure(9, 2.7 * rows + 0.8)
+        fig = _figure(9, 2.7 * rows + 1.5)  # the legend: up to 7 rows in its columns
         axes = fig.subplots(rows, 2, squeeze=False, sharex=True).ravel()
         types = set()
         for ax, (measure, series) in zip(axes, panels.items(), strict=False):
@@ -813,8 +813,11 @@ def multiples_figure(figures: pd.DataFrame, as_of: object = None, policy: str = 
             _as_of_line(ax, as_of, lang)
         for ax in axes[len(panels):]:
             ax.set_visible(False)
-        _legend(fig, _official_handles(policy, lang) + _type_handles(sorted(types), lang), lang,
-                ncols=4)
+        # hollow and triangle markers here too: the shapes' key, as under the transfers chart
+        handles = _columns([(None, _official_handles(policy, lang)),
+                            (word("colour_key", lang), _type_handles(sorted(types), lang)),
+                            (word("shape_key", lang), _marker_handles(lang))], lang)
+        _legend(fig, handles, lang)
         return fig
 
 
