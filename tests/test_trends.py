@@ -361,6 +361,15 @@ def test_legend_keeps_shapes_apart_from_claimant_colours(lang, draw):
     assert (x[first] < x[w["exact_mark"]]) == (lang == "en")
 
 
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_timeline_legend_says_its_colours_are_kinds(lang):
+    """Above, colour is who claims; on the timeline, what kind of number: the legend says so."""
+    fig = trends.timeline_figure(known("2026-02-20"), "2026-02-20", lang)
+    legend = fig.legends[0]
+    assert legend.get_title().get_text() == i18n.word("kind_key", lang)
+    assert i18n.word("kind_cumulative", lang) in [t.get_text() for t in legend.get_texts()]
+
+
 def test_arabic_timeline_title_says_claimant():
     fig = trends.timeline_figure(known("2026-02-20"), "2026-02-20", "ar")
     assert "الادعاءات المؤرخة لكل جهة مصرِّحة (كل المقاييس)" in _texts(fig)

@@ -96,6 +96,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "all_reports": ("every report", "جميع التقارير"),
     "colour_key": ("Colour: who claims", "اللون: الجهة المصرِّحة"),
     "shape_key": ("Shape: what the words say", "الشكل: صيغة الرقم"),
+    "kind_key": ("Colour: what kind of number", "اللون: نوع الرقم"),
     "exact_mark": ("exact figure", "رقم محدد"),
     "hedged_mark": ("hedged (about…)", "رقم تقريبي"),
     "at_least_mark": ("at least / more than", "على الأقل / أكثر من"),

@@ -684,9 +684,9 @@ def _draw_official(ax, official: pd.DataFrame, end: pd.Timestamp, lang: str,
             label=f"{word('official', lang)} ({i18n.policy_name(policy, lang)})")
 
 
-def _legend(fig, handles: list, lang: str, ncols: int = 3) -> None:
+def _legend(fig, handles: list, lang: str, ncols: int = 3, title: str | None = None) -> None:
     fig.legend(handles=handles, loc="outside lower center", ncols=ncols, fontsize=7.5,
-               frameon=False, markerfirst=lang != "ar")
+               frameon=False, markerfirst=lang != "ar", title=title, title_fontsize=7.5)
 
 
 def _columns(groups: list[tuple[str | None, list]], lang: str) -> list:
@@ -860,7 +860,8 @@ def timeline_figure(figures: pd.DataFrame, as_of: object = None, lang: str = "en
                           label=word(f"kind_{k}", lang)) for k in kinds]
         handles.append(Line2D([], [], ls="none", marker="o", ms=3.5 + 1.5 * math.sqrt(4),
                               color="#999", label=word("copies_mark", lang)))
-        _legend(fig, handles, lang, ncols=5)
+        # colours mean the measure's kind here, the claimant's type in the charts above
+        _legend(fig, handles, lang, ncols=5, title=word("kind_key", lang))
         return fig
 
 
