@@ -252,7 +252,23 @@ def latest_figure(claims: pd.DataFrame, as_of: object, policy: str,
                   lang: str = "en") -> Latest | None:
     """The place's most recent figure: for each measure the policy's estimate, then the
     measure whose estimate holds for the latest date (ties: the larger value)."""
+    return _newest(latest_figures(claims, as_of, policy, lang))
+
+
+def _newest(figures: list[Latest]) -> Latest | None:
+    """The figure holding for the latest date (ties: the larger value, then the first)."""
     best: Latest | None = None
+    for cand in figures:
+        if best is None or (cand.reference, cand.value) > (best.reference, best.value):
+            best = cand
+    return best
+
+
+def latest_figures(claims: pd.DataFrame, as_of: object, policy: str,
+                   lang: str = "en") -> list[Latest]:
+    """A place's latest figure for each of its measures (by measure): the policy's estimate,
+    as the marker and its popup read it."""
+    out: list[Latest] = []
     by_measure: dict[str, list[policies.Record]] = {}
     for record in policies.records(claims):  # once for the place, not once per measure
         by_measure.setdefault(record["measure"], []).append(record)
@@ -267,11 +283,10 @@ def latest_figure(claims: pd.DataFrame, as_of: object, policy: str,
         when = i18n.format_when(ref if ref != pd.Timestamp.min else None, None, None, lang)
         reading = _reading(est, lang)
         text = f"{label}: {reading} · {i18n.policy_phrase(policy, lang)} · {when}"
-        cand = Latest(measure, label, float(est.value), bool((used["hedge"] != "exact").any()),
-                      ref, text, reading, when, tuple(used["figure_id"]))
-        if best is None or (cand.reference, cand.value) > (best.reference, best.value):
-            best = cand
-    return best
+        out.append(Latest(measure, label, float(est.value),
+                          bool((used["hedge"] != "exact").any()), ref, text, reading, when,
+                          tuple(used["figure_id"])))
+    return out
 
 
 def radius_px(value: float) -> float:
@@ -748,9 +763,8 @@ def _place_rows(place: pd.Series, claims: pd.DataFrame, as_of: object, policy: s
     """A place's rows: each measure's latest figure, the circle's own first; one row saying
     so when no figure is reported there."""
     point = place["drawn_as"] == "point"
-    circle = latest_figure(claims, as_of, policy, lang) if not claims.empty else None
-    latest = [f for _, group in claims.groupby("measure", sort=True)
-              if (f := latest_figure(group, as_of, policy, lang)) is not None]
+    latest = latest_figures(claims, as_of, policy, lang) if not claims.empty else []
+    circle = _newest(latest)
     latest.sort(key=lambda f: circle is None or f.measure != circle.measure)  # stable
     head = {"place": place["name_ar"] if lang == "ar" else place["name_en"],
             "governorate": _governorate(place, lang)}
@@ -787,6 +801,9 @@ def places_in_words(figures: pd.DataFrame, places: pd.DataFrame, as_of: object =
     i18n.check_lang(lang)
     policies.check_policy(policy)
     names = names_for(lang, names)
+    # Narrowed once: each place's rows were cut from the whole ledger, every column copied.
+    keep = {*policies.COLUMNS, "place_id", "measure_label_en", "measure_label_ar"}
+    figures = figures[[c for c in figures.columns if c in keep]]
     drawn = pd.concat([mapped_places(places),
                        places[places["drawn_as"] == "admin1"].sort_values("place_id")])
     rows = [row for _, place in drawn.iterrows()
