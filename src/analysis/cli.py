@@ -29,14 +29,13 @@ def _parameter_sets(args: argparse.Namespace) -> list[dict]:
 
         path = Path(args.params_file[0])
         try:
-            text = path.read_text(encoding="utf-8")
-            loaded = yaml.load(text, Loader=_unique_keys_loader())
+            loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=_unique_keys_loader())
         except FileNotFoundError:
             raise AnalysisError(f"{path}: no such parameters file") from None
         except yaml.MarkedYAMLError as exc:  # one line: where, and what the parser says
             raise AnalysisError(_yaml_problem(path, exc)) from None
-        except (yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:  # ValueError: a date
-            raise AnalysisError(f"{path}: not valid YAML ({exc})") from None  # like 2026-13-01
+        except (yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:  # ValueError: a value
+            raise AnalysisError(f"{path}: not valid YAML ({exc})") from None  # PyYAML can't make
         if loaded is None:  # an empty file (or only comments): a slip, not "no parameters"
             raise AnalysisError(f"{path}: has no parameters: expected a mapping of parameter "
                                 "names to values, or a list of such mappings")

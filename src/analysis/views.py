@@ -142,12 +142,13 @@ def banner(figures: pd.DataFrame, as_of: object, lang: str = "en") -> str:
 def _left_out(as_of: object) -> tuple[int, int]:
     """How many figures of the whole ledger a page for `as_of` leaves out: published after it,
     and from sources without a publication date (none without an as_of)."""
-    if as_of is None:
-        return 0, 0
-    from analysis.ledger import load_figures
+    from analysis.ledger import cutoff, load_figures
 
+    when = cutoff(as_of)
+    if when is None:
+        return 0, 0
     published = load_figures()["published"]
-    return int((published > pd.Timestamp(as_of)).sum()), int(published.isna().sum())
+    return int((published > when).sum()), int(published.isna().sum())
 
 
 def measures_table(figures: pd.DataFrame, lang: str = "en",
