@@ -162,10 +162,13 @@ def test_arabic_map(boundaries, places):
     assert not re.search(r"السياسة:? (?:conservative|best|upper)", page)
     # a marker's hover text ends with its date: after Arabic words, kept left to right (it
     # read 25-01-2026 for 2026-01-25)
+    # and the whole tooltip is set right to left (Leaflet sets tooltips left to right: with the
+    # date isolated, the sentence then read from its end)
     tips = re.findall(r"bindTooltip\(\s*`<div>\s*(.*?)\s*</div>`", page, re.S)
+    assert tips and all(t.startswith('<div dir="rtl" lang="ar">') for t in tips), tips[:3]
     dated = [t for t in tips if "السياسة «الأرجح» · " in t]
-    assert len(dated) >= 4 and all(
-        re.search(r"· <span dir='ltr' style='white-space:nowrap'>\d{4}-\d{2}-\d{2}</span>$", t)
+    assert len(dated) >= 4 and all(re.search(
+        r"· <span dir='ltr' style='white-space:nowrap'>\d{4}-\d{2}-\d{2}</span></div>$", t)
         for t in dated), dated
 
 

@@ -210,6 +210,15 @@ def popup_html(claims: pd.DataFrame, lang: str, heading: str = "",
             + "<hr>".join(parts) + "</div>")
 
 
+def _tooltip(html: str, lang: str, **kwargs) -> folium.Tooltip:
+    """A tooltip set in its language's direction: Leaflet lays tooltips out left to right,
+    and an Arabic sentence holding a date kept left to right (escape.prose) then read from
+    its end."""
+    import folium
+
+    return folium.Tooltip(f"<div {i18n.html_lang(lang)}>{html}</div>", **kwargs)
+
+
 def _popup(html: str) -> folium.Popup:
     import folium
 
@@ -386,7 +395,7 @@ def shading_layer(figures: pd.DataFrame, places: pd.DataFrame, admin1: gpd.GeoDa
         direction = "rtl" if lang == "ar" else "ltr"
         html = f"<div dir='{direction}' lang='{lang}'>" + "<hr>".join(parts) + "</div>"
         _geojson(shapes[shapes["admin1_code"] == code], style,
-                 tooltip=folium.Tooltip(e(title)), popup=_popup(html)).add_to(group)
+                 tooltip=_tooltip(e(title), lang), popup=_popup(html)).add_to(group)
     return group
 
 
@@ -411,7 +420,7 @@ def country_layer(figures: pd.DataFrame, places: pd.DataFrame, admin0: gpd.GeoDa
         title = f"{name}: {len(claims)} {word('figures_n', lang)}"
         _geojson(shape, {"color": "#b35806", "weight": 2, "fillColor": "#fdb863",
                          "fillOpacity": 0.35, "className": "country"},
-                 tooltip=folium.Tooltip(e(title)),
+                 tooltip=_tooltip(e(title), lang),
                  popup=_popup(popup_html(claims, lang, heading=title, names=names))
                  ).add_to(group)
         drawn += 1
@@ -454,7 +463,7 @@ def marker_layer(figures: pd.DataFrame, places: pd.DataFrame, as_of: object, pol
         # bigger one stays visible and can be clicked, as at Hasakah's prisons and camps.
         folium.Marker(location=(float(place["lat"]), float(place["lon"])), icon=icon,
                       # its dates kept left to right after Arabic words (escape.prose)
-                      tooltip=folium.Tooltip(escape.prose(tip, e)), popup=popup,
+                      tooltip=_tooltip(escape.prose(tip, e), lang), popup=popup,
                       z_index_offset=-10 * size).add_to(group)
     return group
 
@@ -575,10 +584,10 @@ def transfer_flow(figures: pd.DataFrame, places: pd.DataFrame, as_of: object = N
         if flow.planned.value is not None:
             folium.PolyLine([origin, end], color="#92c5de", weight=_width(flow.planned.value),
                             opacity=0.55, class_name="flow-planned",
-                            tooltip=folium.Tooltip(escape.prose(flow.details, e))).add_to(group)
+                            tooltip=_tooltip(escape.prose(flow.details, e), lang)).add_to(group)
         if flow.moved.value is not None:
-            tooltip = folium.Tooltip(escape.prose(flow.label, e), permanent=(i == 0),
-                                     direction="center", class_name="flow-label", sticky=False)
+            tooltip = _tooltip(escape.prose(flow.label, e), lang, permanent=(i == 0),
+                               direction="center", class_name="flow-label", sticky=False)
             folium.PolyLine([origin, end], color="#2166ac", weight=_width(flow.moved.value),
                             opacity=0.9, class_name="flow-moved", tooltip=tooltip,
                             popup=_popup(popup_html(claims, lang, heading=flow.details,
