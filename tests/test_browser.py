@@ -371,13 +371,19 @@ def test_a_keyboard_skips_the_map(rendered, arabic, page, lang):
         state="visible", timeout=20000)
     link = page.locator("a.skip-link")
     assert link.count() == 1 and link.bounding_box()["width"] <= 1  # not seen, not focused
-    stops = []
+    frame_top = page.locator("iframe").first.evaluate("e => e.getBoundingClientRect().top")
+    stops, seen = [], []
     while len(stops) < 30 and (not stops or stops[-1][0] != "skip"):
         page.keyboard.press("Tab")
         stops.append(page.evaluate(FOCUS))
+        seen.append(page.evaluate("() => document.activeElement.getBoundingClientRect()"
+                                  ".height > 0"))
     assert stops[-1] == ["skip", "", False] and "IFRAME" not in [s[0] for s in stops]
+    assert all(seen), stops  # no stop on an empty box (the link's own output area was one)
     assert link.inner_text() == maps.i18n.word("skip_map", lang)
-    assert link.bounding_box()["width"] > 50  # focused, it shows
+    assert link.bounding_box()["width"] > 50  # focused, it shows, over the page: the map
+    assert page.locator("iframe").first.evaluate(  # did not move down to make room for it
+        "e => e.getBoundingClientRect().top") == frame_top
     page.keyboard.press("Enter")
     assert page.evaluate(FOCUS) == ["H2", maps.IN_WORDS_ID, True]
     heading = page.locator(f"#{maps.IN_WORDS_ID}")
