@@ -288,6 +288,21 @@ def test_copies_that_differ_read_in_each_language():
     assert page.count('href="https://example.org/') == 2 and "Source, Reuters" in page
 
 
+@pytest.mark.parametrize(("value", "written"), [
+    ("over", "en"), ("أكثر من", "ar"), ("more than (أكثر من)", None), ("2026-02-07", None),
+    ("5,704", None), (None, None)])
+def test_a_cell_in_one_script_says_its_language(value, written):
+    """A screen reader reads 'over' on an Arabic page with an Arabic voice unless the cell
+    says it is English; text of both scripts, or of none, is left to the page's language."""
+    assert views.written_in(value) == written
+    frame = pd.DataFrame({"Words": [value]})
+    other = {"en": "ar", "ar": "en"}.get(written)
+    for lang in ("en", "ar"):
+        cell = views.to_html(frame, lang).split("<tbody><tr>")[1]
+        marked = f'<td><span dir="{"rtl" if written == "ar" else "ltr"}" lang="{written}">'
+        assert cell.startswith(marked) == (lang == other), (lang, cell)
+
+
 def test_a_figure_without_stored_text_shows_its_paraphrase_marked_as_one():
     """117 of 122 figures have no stored text: their words are the paraphrase, never shown
     as a quotation, in English on Arabic pages too."""
@@ -322,7 +337,8 @@ def test_arabic_names_are_escaped_like_any_data():
     hostile = {"CENTCOM": "<script>alert(1)</script> ${x} `y`"}
     page = views.to_html(views.ledger(claims_frame(), "ar", names=hostile), "ar")
     assert "<script>" not in page
-    assert "<td>&lt;script&gt;alert(1)&lt;/script&gt; ${x} `y`</td>" in page
+    assert ('<td><span dir="ltr" lang="en">&lt;script&gt;alert(1)&lt;/script&gt; ${x} `y`'
+            "</span></td>") in page  # Latin letters on an Arabic page: marked English
     from analysis import maps
 
     popup = maps.popup_html(claims_frame(), "ar", names=hostile)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import pandas as pd
 
 from analysis import escape, i18n
 from analysis.i18n import word
+from analysis.schema import ARABIC_LETTER
 
 SEED_SOURCE = "alsumaria-2026-01-22-daesh-transfer"
 
@@ -70,6 +72,18 @@ def headline(figures: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
 
 
 RTL_LANGUAGES = ("ar", "fa", "ku")  # of the sources' languages, written right to left
+_ARABIC = re.compile(ARABIC_LETTER)
+_LATIN = re.compile("[A-Za-z]")
+
+
+def written_in(value: object) -> str | None:
+    """The language a cell's text is written in, when its letters are of one script only:
+    Arabic letters "ar", Latin letters "en" (the ledger's Latin text is English, outlets'
+    names aside); None for text of both scripts, or without letters (numbers, dates)."""
+    if not isinstance(value, str):
+        return None
+    arabic, latin = bool(_ARABIC.search(value)), bool(_LATIN.search(value))
+    return "ar" if arabic and not latin else "en" if latin and not arabic else None
 
 
 def _language(code: object) -> str:
@@ -107,6 +121,9 @@ def to_html(frame: pd.DataFrame, lang: str = "en") -> str:
         cells = []
         for c in visible:
             value = _words(row, row[c], lang) if c == quote_col else escape.prose(row[c])
+            other = written_in(row[c]) if c != quote_col else None
+            if other and other != lang:  # "over" on an Arabic page, "أكثر من" on an English one
+                value = f"<span {_language(other)}>{value}</span>"
             cells.append(f"<td>{value}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (f'<table class="ledger" {i18n.html_lang(lang)}>'
