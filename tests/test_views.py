@@ -62,7 +62,7 @@ def test_headline_is_the_seed_article(tmp_path):
 
 
 def test_to_html_escapes_and_keeps_direction():
-    frame = pd.DataFrame({"Quote": ["<script>alert(1)</script> نحو 10"],
+    frame = pd.DataFrame({"Words": ["<script>alert(1)</script> نحو 10"],
                           "Claimant": ["<img src=x onerror=alert(2)>"],
                           "_url": ["javascript:alert(3)"], "_quote_lang": ["ar"]})
     out = views.to_html(frame)
@@ -269,7 +269,7 @@ def test_copies_that_differ_read_in_each_language():
         "Holds for": ["2026-01-20", "2026-01-20"], "Figure": ["about 6,500", "at least 6,000"],
         "Hedge's words": ["about", "more than"],
         "Outlet": ["DVIDS", "Reuters"], "Published": ["2026-01-20", "2026-01-21"],
-        "Quote": ["about 6500 held", None],
+        "Words": ["about 6500 held", None],
         "_url": ["https://example.org/a", "https://example.org/b"],
         "_quote_lang": ["en", "en"], "_outlet": ["DVIDS", "Reuters"],
         "_paraphrase": [None, "held: over 6000"]})

@@ -41,7 +41,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "outlet": ("Outlet", "الوسيلة الإعلامية"),
     "place": ("Place", "المكان"),
     "destination": ("Destination", "الوجهة"),
-    "quote": ("Quote", "النص"),
+    "quote": ("Words", "النص"),  # a quote, else the paraphrase, marked as one
     "hedge_words": ("Hedge's words", "كلمات التحوّط"),
     "source": ("Source", "المصدر"),
     "new_tab": ("opens in a new tab", "يُفتح في نافذة جديدة"),
