@@ -38,6 +38,20 @@ def test_figures_report_renders_headline(rendered, page):
     clean(page)
 
 
+def test_each_table_is_named_by_its_heading(rendered, arabic, page):
+    """Moving from table to table, a screen reader heard only "table, 8 columns"."""
+    for root, name, heading in (
+            (rendered, "01_figures", "Where copies of one statement differ"),
+            (rendered, "02_map", "What each shade says"),
+            (arabic, "02_map", "ما تقوله كل دائرة")):
+        page.goto((root / "reports" / "html" / f"{name}.html").as_uri())
+        assert page.get_by_role("table", name=heading, exact=True).count() == 1
+        tables = page.locator("table.ledger")
+        names = [t.get_attribute("aria-label") for t in tables.all()]
+        assert len(names) >= 5 and all(names), names
+    clean(page)
+
+
 MAP_JS = "() => Object.values(window).find(v => v instanceof L.Map)"
 
 

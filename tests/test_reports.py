@@ -91,7 +91,8 @@ def test_arabic_parameter(tmp_path):
     assert result.returncode == 0, result.stderr
     page = read(root, "01_figures")
     assert "حتى 7,000" in page and "نحو 10,000" in page
-    assert '<table class="ledger" dir="rtl" lang="ar">' in page
+    assert ('<table class="ledger" aria-label="الأرقام الرئيسية في المقال الأصلي" dir="rtl" '
+            'lang="ar">') in page
 
 
 def test_unknown_parameter_lists_the_notebooks_parameters(tmp_path):

@@ -226,7 +226,7 @@ def render_html(nb) -> str:
     page = copy.copy(nb)  # the page's cells, the notebook left as it is
     page.cells = [_page_cell(c) for c in for_page(nb.cells, lang)]
     body, _ = exporter.from_notebook_node(page)
-    return _with_alt_text(body, page)
+    return _named_tables(_with_alt_text(body, page))
 
 
 NO_ALT = 'alt="No description has been provided for this image"'  # nbconvert's, for an <img>
@@ -247,6 +247,29 @@ def _with_alt_text(body: str, nb) -> str:
     for alt, rest in zip(alts, parts[1:], strict=True):
         out.append(f'alt="{html.escape(alt)}"' if alt else NO_ALT)
         out.append(rest)
+    return "".join(out)
+
+
+_HEADING_OR_TABLE = re.compile(r'<h([1-6])\b[^>]*>(.*?)</h\1>|<table class="ledger"', re.S)
+_ANCHOR = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _named_tables(body: str) -> str:
+    """Each table named by the heading it follows (`aria-label`): a screen reader moving from
+    table to table heard only "table, 8 columns". The heading's own text, without nbconvert's
+    "¶" anchor; a table before any heading keeps no name."""
+    out, last, name = [], 0, None
+    for m in _HEADING_OR_TABLE.finditer(body):
+        if m.group(1):
+            text = html.unescape(_TAG.sub("", _ANCHOR.sub("", m.group(2)))).strip()
+            name = " ".join(text.split()) or None
+            continue
+        out.append(body[last:m.end()])
+        if name:
+            out.append(f' aria-label="{html.escape(name)}"')
+        last = m.end()
+    out.append(body[last:])
     return "".join(out)
 
 
