@@ -38,6 +38,16 @@ def test_figures_report_renders_headline(rendered, page):
     clean(page)
 
 
+def test_arabic_emphasis_is_not_slanted(arabic, page):
+    """Arabic has no italics: its emphasis (*ادعاء*, «إعادة صياغة، لا اقتباس») is bold."""
+    page.goto((arabic / "reports" / "html" / "01_figures.html").as_uri())
+    ems = page.locator("em").all()
+    styles = {e.evaluate("e => [getComputedStyle(e).fontStyle, getComputedStyle(e).fontWeight]")
+              [0] for e in ems if e.evaluate("e => e.closest('[lang]').lang") == "ar"}
+    assert len(ems) > 10 and styles == {"normal"}, styles
+    clean(page)
+
+
 def test_each_table_is_named_by_its_heading(rendered, arabic, page):
     """Moving from table to table, a screen reader heard only "table, 8 columns"."""
     for root, name, heading in (

@@ -11,6 +11,16 @@ def test_import_is_light():
     assert out.stdout.strip() == "[]"
 
 
+def test_tab_completion_offers_what_an_analyst_uses():
+    """dir(analysis) listed `annotations` and `importlib`, this module's own imports."""
+    code = "import analysis; print(' '.join(dir(analysis)))"
+    names = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True).stdout.split()
+    assert {"load_figures", "claims", "copies_that_differ", "estimate", "maps", "trends",
+            "views", "__version__"} <= set(names)
+    assert not {"annotations", "importlib", "__main__"} & set(names)
+
+
 def test_python_m_analysis_help():
     out = subprocess.run([sys.executable, "-m", "analysis", "--help"], capture_output=True,
                          text=True)

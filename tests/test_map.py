@@ -189,6 +189,11 @@ def test_arabic_map_words_name_the_policy_in_arabic(places, policy, name):
     assert [t for t in texts if re.search(r"\b(?:conservative|best|upper)\b", t)] == []
     english = maps.transfer_flow_data(figures, places, "2026-02-28", policy)
     assert f"policy {policy} (" in english.details
+    # the measures by name, as everywhere else (the table said "moved" and "planned")
+    assert table["المقياس"].tolist() == ["المنقولون إلى العراق (تراكمي)",
+                                         "العدد المتوقع أو المقرر نقله"]
+    assert maps.flow_table(english)["Measure"].tolist() == [
+        "Transferred to Iraq (cumulative)", "Planned or expected total to transfer"]
 
 
 def test_data_strings_are_escaped(boundaries, places):

@@ -45,4 +45,9 @@ def __getattr__(name: str) -> object:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    """What an analyst may use (tab completion): the loaders and helpers, the submodules
+    (`analysis.maps`, …), not this module's own imports (`annotations`, `importlib`)."""
+    import pkgutil
+
+    modules = {m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")}
+    return sorted({*__all__, "__version__", *modules})

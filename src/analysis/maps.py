@@ -29,7 +29,7 @@ import pandas as pd
 
 from analysis import escape, geo, i18n, policies
 from analysis.i18n import word
-from analysis.ledger import claimant_name, names_for
+from analysis.ledger import claimant_name, measure_labels, names_for
 
 if TYPE_CHECKING:
     import folium
@@ -551,9 +551,10 @@ def flow_table(flow: Flow | None, lang: str = "en") -> pd.DataFrame:
     if flow is None:
         return pd.DataFrame()
     rows = []
-    for key, est in (("moved", flow.moved), ("planned", flow.planned)):
+    labels = measure_labels(lang)  # the measures by name ("moved" said less)
+    for est in (flow.moved, flow.planned):
         rows.append({
-            word("measure", lang): word(key, lang),
+            word("measure", lang): labels.get(est.measure, est.measure),
             word("value", lang): i18n.number(est.value) or "—",
             word("spread", lang): i18n.span(est.low, est.high) or "—",
             word("statements", lang): est.statements,
