@@ -10,7 +10,9 @@ from analysis.errors import AnalysisError
 T = TypeVar("T")
 
 LANGS = ("en", "ar")
-RTL = ("ar",)  # of them, written right to left
+# Languages written right to left: a page's, and a source's (its quote keeps its direction).
+WRITTEN_RTL = ("ar", "fa", "ku")
+RTL = tuple(lang for lang in LANGS if lang in WRITTEN_RTL)  # the pages' own
 
 # Arabic terms, chosen once here and used by every view (never retyped in a caller):
 # - claimant (who stated a number: CENTCOM, the SDF, a ministry, an anonymous official) is
@@ -201,10 +203,14 @@ def check_lang(lang: str) -> str:
     return lang
 
 
-def html_lang(lang: str) -> str:
-    """The `dir` and `lang` attributes of an HTML element written in `lang`: a page mixes
-    right-to-left Arabic with left-to-right code and numbers, so each element says its own."""
-    return f'dir="{"rtl" if lang in RTL else "ltr"}" lang="{lang}"'
+def html_lang(lang: object) -> str:
+    """The `dir` and `lang` attributes of an HTML element written in `lang` (a page's, or a
+    source's: the code is data, so escaped): a page mixes right-to-left Arabic with
+    left-to-right code and numbers, so each element says its own."""
+    import html
+
+    code = html.escape(str(lang))
+    return f'dir="{"rtl" if code in WRITTEN_RTL else "ltr"}" lang="{code}"'
 
 
 def word(key: str, lang: str = "en") -> str:

@@ -179,7 +179,7 @@ def _claim_html(r: pd.Series, lang: str, names: Mapping[str, str]) -> str:
     when = i18n.format_when(r["as_of"], r["period_start"], r["period_end"], lang)
     if pd.notna(r["quote"]) and str(r["quote"]).strip():
         qlang = str(r["language"]) if pd.notna(r["language"]) else "und"
-        qdir = "rtl" if qlang in ("ar", "fa", "ku") else "ltr"
+        qdir = "rtl" if qlang in i18n.WRITTEN_RTL else "ltr"  # popups quote attributes with '
         words = f"<div class='quote' dir='{qdir}' lang='{e(qlang)}'>«{e(r['quote'])}»</div>"
     else:  # the ledger's paraphrases are English summaries, never shown as quotations
         words = (f"<div class='paraphrase' dir='ltr' lang='en'>{e(r['paraphrase'])} "

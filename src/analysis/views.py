@@ -71,7 +71,6 @@ def headline(figures: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     return view.drop(columns=drop)
 
 
-RTL_LANGUAGES = ("ar", "fa", "ku")  # of the sources' languages, written right to left
 _ARABIC = re.compile(ARABIC_LETTER)
 _LATIN = re.compile("[A-Za-z]")
 
@@ -86,20 +85,14 @@ def written_in(value: object) -> str | None:
     return "ar" if arabic and not latin else "en" if latin and not arabic else None
 
 
-def _language(code: object) -> str:
-    """The attributes marking an element's language and direction, inside another's page."""
-    code = escape.text(code)
-    return f'dir="{"rtl" if code in RTL_LANGUAGES else "ltr"}" lang="{code}"'
-
-
 def _words(row: pd.Series, quote: object, lang: str) -> str:
     """A claim's words: the quote in its own language, else the English paraphrase marked as
     one (a block, set left to right in an Arabic cell too); then the link to the source."""
     if pd.isna(quote) and pd.notna(row.get("_paraphrase")):
         value = (f"<em>{escape.text(word('paraphrase', lang))}:</em>"
-                 f"<div {_language('en')}>{escape.prose(row['_paraphrase'])}</div>")
+                 f"<div {i18n.html_lang('en')}>{escape.prose(row['_paraphrase'])}</div>")
     else:
-        value = f'<span {_language(row.get("_quote_lang", "ar"))}>{escape.prose(quote)}</span>'
+        value = f'<span {i18n.html_lang(row.get("_quote_lang", "ar"))}>{escape.prose(quote)}</span>'
     if "_url" in row:  # an arrow to see, the outlet's name to hear
         name = i18n.join([v for v in (word("source", lang), row.get("_outlet"),
                                       word("new_tab", lang)) if pd.notna(v) and v != ""], lang)
@@ -123,7 +116,7 @@ def to_html(frame: pd.DataFrame, lang: str = "en") -> str:
             value = _words(row, row[c], lang) if c == quote_col else escape.prose(row[c])
             other = written_in(row[c]) if c != quote_col else None
             if other and other != lang:  # "over" on an Arabic page, "أكثر من" on an English one
-                value = f"<span {_language(other)}>{value}</span>"
+                value = f"<span {i18n.html_lang(other)}>{value}</span>"
             cells.append(f"<td>{value}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (f'<table class="ledger" {i18n.html_lang(lang)}>'
