@@ -132,9 +132,17 @@ def test_failing_notebook_does_not_stop_the_others(tmp_path):
     assert "This report failed and is incomplete." in page
     assert "deliberate failure" in page  # the traceback is kept
     # a failed notebook is never cached: the next run tries it again, the others are reused
+    # and says why: it said "no previous run", as if it had never been tried
     again = cli("--root", str(root), "run")
-    assert "[queued ] 00_broken (no previous run)" in again.stdout
+    assert ("[queued ] 00_broken (the last run failed: RuntimeError: deliberate failure)"
+            in again.stdout)
     assert again.stdout.count("[cached ]") == 3
+    # a run of another notebook keeps the failure on the index, as failed (it vanished)
+    other = cli("--root", str(root), "run", "01_figures")
+    assert other.returncode == 0, other.stdout
+    index = (root / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "00_broken, FAILED — RuntimeError: deliberate failure" in index
+    assert index.count(", ok)") == 3
 
 
 def test_plain_papermill_works(tmp_path):

@@ -7,7 +7,8 @@
   `--explain` prints each key and why a task runs.
 - Tasks run in a local process pool (`jobs`, default the number of cores), or on an existing
   Dask distributed cluster (`scheduler`), which must see the same filesystem.
-- A failing notebook never stops the others; it is reported, never cached, and makes the
+- A failing notebook never stops the others; it is reported, never cached (its record says
+  why it failed, for the next run's reason and the index), and makes the
   exit code non-zero.
 """
 
@@ -102,6 +103,8 @@ def check_cache(p: paths.Paths, task: Task, force: bool, manifest: dict,
         return key, "--force", record
     if not record:
         return key, "no previous run", record
+    if record.get("status") == "failed":  # a failure is never reused, only remembered
+        return key, f"the last run failed: {record.get('error') or 'no reason kept'}", record
     changed = key.changed(record.get("key"))
     if changed:
         parts = [f"data ({', '.join(changed_files)})" if part == "data" and changed_files
@@ -183,7 +186,8 @@ def _log_result(r: Result, log: Callable[[str], None]) -> None:
 def _other_reports(p: paths.Paths, done: set[str], manifest: dict,
                    raw: dict[str, str | None]) -> list[Result]:
     """Reports of earlier runs that are still whole and current (same notebook, same data):
-    the index keeps listing them when a run renders only some notebooks."""
+    the index keeps listing them when a run renders only some notebooks, a failed one as
+    failed."""
     out = []
     for path in sorted((p.reports / CACHE_DIR).glob("*.json")):
         page = path.stem
@@ -205,8 +209,12 @@ def _other_reports(p: paths.Paths, done: set[str], manifest: dict,
 
 
 def _cached(record: dict, task: Task, reason: str) -> Result:
-    """A report reused from an earlier run, as its record describes it."""
-    return Result(task.page, "cached", 0.0, None, record.get("title", ""), task.parameters,
+    """A report reused from an earlier run, as its record describes it (a failed one is only
+    listed, never reused)."""
+    failed = record.get("status") == "failed"
+    return Result(task.page, "failed" if failed else "cached", 0.0,
+                  record.get("error") if failed else None, record.get("title", ""),
+                  task.parameters,
                   record.get("outputs", {}), reason, record.get("inputs", {}),
                   record.get("data_version", task.data_version))
 
@@ -295,19 +303,18 @@ def _run_locked(p: paths.Paths, tasks: list[Task], manifest: dict,
     reasons = {t.page: reason for t, reason in to_run}
     for r in ran:
         r.reason = reasons[r.name]
-        record_path = p.reports / CACHE_DIR / f"{r.name}.json"
-        if r.status == "done":
-            task = next(t for t in tasks if t.page == r.name)
-            # the data part from what the notebook read, known only now that it ran
-            key = dataclasses.replace(keys[r.name],
-                                      data=cache.data_part(r.inputs, task.data_version))
-            record = {"key": key.as_dict(), "digest": key.digest, "outputs": r.outputs,
-                      "inputs": r.inputs, "data_version": task.data_version,
-                      "title": r.title, "seconds": round(r.seconds, 1),
-                      "notebook": task.notebook.name, "parameters": task.parameters}
-            atomic.write_text(record_path, json.dumps(record, indent=1, sort_keys=True) + "\n")
-        else:
-            record_path.unlink(missing_ok=True)  # never reuse a failed run
+        task = next(t for t in tasks if t.page == r.name)
+        # the data part from what the notebook read, known only now that it ran
+        key = dataclasses.replace(keys[r.name],
+                                  data=cache.data_part(r.inputs, task.data_version))
+        record = {"key": key.as_dict(), "digest": key.digest, "outputs": r.outputs,
+                  "inputs": r.inputs, "data_version": task.data_version,
+                  "title": r.title, "seconds": round(r.seconds, 1),
+                  "notebook": task.notebook.name, "parameters": task.parameters}
+        if r.status != "done":  # kept to say why the next run retries it, and for the index
+            record.update(status="failed", error=r.error)
+        atomic.write_text(p.reports / CACHE_DIR / f"{r.name}.json",
+                          json.dumps(record, indent=1, sort_keys=True) + "\n")
     results += ran
     data_version = tasks[0].data_version
     listed = results + _other_reports(p, {r.name for r in results}, manifest, raw)
