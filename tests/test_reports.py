@@ -102,7 +102,20 @@ def test_unknown_parameter_lists_the_notebooks_parameters(tmp_path):
     assert "Traceback" not in result.stderr
     assert "unknown parameter(s) asof" in result.stderr
     assert "as_of (default" in result.stderr and "lang (default" in result.stderr
+    assert "taken by" not in result.stderr  # no notebook takes it
     assert not (root / "reports").exists()
+
+
+def test_a_parameter_only_some_notebooks_take_names_them(tmp_path):
+    """`-p tiles …` over every notebook was refused by the first without saying which take it."""
+    root = copy_project(tmp_path / "p")
+    result = cli("--root", str(root), "run", "-p", "tiles", "CartoDB.Positron")
+    assert result.returncode == 1
+    assert result.stderr.strip().endswith(
+        "; it is taken by 02_map: `analysis run 02_map -p …` runs that notebook alone")
+    assert not (root / "reports").exists()
+    alone = cli("--root", str(root), "run", "-n", "02_map", "-p", "tiles", "CartoDB.Positron")
+    assert alone.returncode == 0, alone.stderr
 
 
 def test_missing_notebook_is_an_error(tmp_path):

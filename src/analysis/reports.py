@@ -109,13 +109,19 @@ def effective_parameters(notebooks: list[Path], parameters: dict) -> dict[Path, 
     Raises when a name is not a parameter of every notebook it is passed to.
     """
     out = {}
-    for nb in notebooks:
-        known = notebook_parameters(nb)
+    taken = {nb: notebook_parameters(nb) for nb in notebooks}
+    for nb, known in taken.items():
         unknown = sorted(set(parameters) - set(known))
         if unknown:
+            # a name only some of the notebooks take: say which, and how to run just those
+            others = [o.stem for o, names in taken.items() if set(unknown) <= set(names)]
+            hint = (f"; {'it is' if len(unknown) == 1 else 'they are'} taken by "
+                    f"{', '.join(others)}: `analysis run {' '.join(others)} -p …` runs "
+                    f"{'that notebook' if len(others) == 1 else 'those'} alone"
+                    ) if others else ""
             raise AnalysisError(
                 f"{nb.name}: unknown parameter(s) {', '.join(unknown)}; this notebook takes "
-                + ", ".join(f"{k} (default {v})" for k, v in known.items()))
+                + ", ".join(f"{k} (default {v})" for k, v in known.items()) + hint)
         defaults = {}
         for name, default in known.items():
             try:
