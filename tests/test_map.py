@@ -392,3 +392,16 @@ def test_skip_link_leads_to_the_map_in_words(lang, link, heading):
         f'<a class="skip-link" href="#map-in-words" {attrs}>{link}</a>')
     assert maps.in_words_heading(lang) == (
         f'<h2 id="map-in-words" tabindex="-1" {attrs}>{heading}</h2>')
+
+
+def test_arabic_legend_writes_numbers_as_they_read_right_to_left():
+    """The darkest shade read '+21' in Arabic (a '+' after a number is shown before it in
+    right-to-left text), and the flow width '1000' where every Arabic page writes '1,000'."""
+    arabic = maps.legend_html("ar", "best")
+    assert "21 فأكثر" in arabic and "21+" not in arabic
+    assert "لكل 1,000 معتقل" in arabic
+    assert "21+" in maps.legend_html("en", "best")
+    figures, places = words_inputs()
+    many = pd.concat([figures[figures["place_id"] == "roj"]] * 21, ignore_index=True)
+    shades = maps.governorates_in_words(many, places, "ar")
+    assert shades["درجة التظليل (عدد الأرقام)"].tolist()[0] == "21 فأكثر"

@@ -135,7 +135,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "marker_size": ("circle area grows with the figure", "مساحة الدائرة تكبر مع الرقم"),
     "flow_moved": ("dark line: moved to Iraq", "الخط الداكن: من نُقلوا إلى العراق"),
     "flow_planned": ("pale band: planned in all", "الشريط الفاتح: العدد المخطط كله"),
-    "flow_width": ("width: 2 px per 1,000 detainees", "العرض: 2 بكسل لكل 1000 معتقل"),
+    "flow_width": ("width: 2 px per 1,000 detainees", "العرض: 2 بكسل لكل 1,000 معتقل"),
+    "or_more": ("{n}+", "{n} فأكثر"),  # the darkest shade's range
     "figures_n": ("figures", "رقماً"),
     "policy_name": ("policy", "السياسة"),
     "latest": ("Latest figure", "أحدث رقم"),

@@ -337,10 +337,11 @@ def _bin(count: int) -> int | None:
     return None
 
 
-def _bin_label(k: int) -> str:
-    """A shade's range as the legend writes it: '3–5', '21+'."""
+def _bin_label(k: int, lang: str) -> str:
+    """A shade's range as the legend writes it: '3–5', '21+' (Arabic '21 فأكثر': a '+' after
+    the number is shown before it in right-to-left text, '+21')."""
     lo, hi = BINS[k]
-    return f"{lo}+" if hi is None else f"{lo}–{hi}"
+    return word("or_more", lang).format(n=lo) if hi is None else f"{lo}–{hi}"
 
 
 def governorate_counts(figures: pd.DataFrame, places: pd.DataFrame) -> pd.Series:
@@ -605,7 +606,7 @@ def legend_html(lang: str, policy: str) -> str:
     e = escape.text
     rows = []
     for k, color in enumerate(COLORS):
-        rows.append(f"<span class='sw' style='background:{color}'></span>{e(_bin_label(k))}")
+        rows.append(f"<span class='sw' style='background:{color}'></span>{e(_bin_label(k, lang))}")
     rows.append(f"<span class='sw dash'></span>{e(word('area_only', lang))}")
     rows += [e(word(k, lang)) for k in ("marker_exact", "marker_hedged", "marker_none",
                                      "marker_size")]
@@ -844,7 +845,7 @@ def governorates_in_words(figures: pd.DataFrame, places: pd.DataFrame,
         rows.append({
             word("governorate", lang): _governorate(place, lang),
             word("n_figures", lang): int(place["n"]),
-            word("shade", lang): _bin_label(k) if k is not None else word("no_shade", lang),
+            word("shade", lang): _bin_label(k, lang) if k is not None else word("no_shade", lang),
             word("known_only", lang): _known_only(here, name_col, lang)})
     return pd.DataFrame(rows, columns=[word(k, lang) for k in ("governorate", "n_figures",
                                                                "shade", "known_only")])
