@@ -297,18 +297,18 @@ def test_places_in_words_say_what_each_circle_and_border_says():
     got = maps.places_in_words(figures, places, "2026-02-28", "best")
     pd.testing.assert_frame_equal(got, expected(
         "Place,Governorate,On the map,Measure,Latest figure (policy best),As reported,"
-        "Claimants,Holds for\n"
+        "Claimants,Holds for,\"Published later, not read (no date of its own, or another unit)\"\n"
         "Camp A,Hasakah (SY-HA),\"hollow circle: latest figure, hedged\",Population,"
-        "\"1,900 (1,800–2,000)\",\"about 2,000; 1,800\",CENTCOM; SDF,2026-02-01\n"
-        "Camp A,Hasakah (SY-HA),in the circle's popup,Moved,500,up to 500,CENTCOM,2026-01-20\n"
+        "\"1,900 (1,800–2,000)\",\"about 2,000; 1,800\",CENTCOM; SDF,2026-02-01,\n"
+        "Camp A,Hasakah (SY-HA),in the circle's popup,Moved,500,up to 500,CENTCOM,2026-01-20,\n"
         "Jail B,Baghdad (IQ-BG),small grey dot: no figure reported there,,"
-        "no figure reported here,,,\n"
+        "no figure reported here,,,,\n"
         "Hasakah Governorate,Hasakah (SY-HA),dashed border: a place known only to its "
-        "governorate,Moved,150,150,CENTCOM,2026-01-21\n"
+        "governorate,Moved,150,150,CENTCOM,2026-01-21,\n"
         "Roj camp,Hasakah (SY-HA),dashed border: a place known only to its governorate,"
-        "Population,\"2,100\",\"at least 2,100\",Step News,2026-02-05\n"
+        "Population,\"2,100\",\"at least 2,100\",Step News,2026-02-05,\n"
         "Sosa prison,Sulaymaniyah (IQ-SU),dashed border: a place known only to its governorate,"
-        ",no figure reported here,,,\n"))
+        ",no figure reported here,,,,\n"))
 
 
 def test_places_in_words_read_as_the_markers_read():
@@ -322,7 +322,7 @@ def test_places_in_words_read_as_the_markers_read():
     early = figures[figures["published"] <= "2026-01-31"]
     got = maps.places_in_words(early, places, "2026-01-31", "best")
     assert got.iloc[0, 2:].tolist() == ["hollow circle: latest figure, hedged", "Moved", "500",
-                                        "up to 500", "CENTCOM", "2026-01-20"]
+                                        "up to 500", "CENTCOM", "2026-01-20", ""]
 
 
 def test_a_place_never_reads_families_and_people_as_one_number():
@@ -352,17 +352,17 @@ def test_arabic_places_in_words():
     border = "حدود متقطعة: مكان لا يُعرف إلا على مستوى المحافظة"
     pd.testing.assert_frame_equal(got, expected(
         "المكان,المحافظة,على الخريطة,المقياس,أحدث رقم (السياسة «الأرجح»),كما أُعلن,"
-        "الجهات المصرِّحة,التاريخ\n"
+        "الجهات المصرِّحة,التاريخ,نُشر لاحقاً ولم يُحتسب (بلا تاريخ خاص به أو بوحدة أخرى)\n"
         "مخيم أ,الحسكة (SY-HA),\"دائرة مفرغة: أحدث رقم، تقريبي\",عدد السكان,"
-        "\"1,900 (1,800–2,000)\",\"نحو 2,000؛ 1,800\",سنتكوم؛ SDF,2026-02-01\n"
+        "\"1,900 (1,800–2,000)\",\"نحو 2,000؛ 1,800\",سنتكوم؛ SDF,2026-02-01,\n"
         "مخيم أ,الحسكة (SY-HA),في النافذة المنبثقة للدائرة,المنقولون,500,حتى 500,سنتكوم,"
-        "2026-01-20\n"
+        "2026-01-20,\n"
         "سجن ب,بغداد (IQ-BG),نقطة رمادية صغيرة: لا رقم معلن عن المكان,,"
-        "لا رقم معلن عن هذا المكان,,,\n"
-        f"محافظة الحسكة,الحسكة (SY-HA),{border},المنقولون,150,150,سنتكوم,2026-01-21\n"
+        "لا رقم معلن عن هذا المكان,,,,\n"
+        f"محافظة الحسكة,الحسكة (SY-HA),{border},المنقولون,150,150,سنتكوم,2026-01-21,\n"
         f"مخيم روج,الحسكة (SY-HA),{border},عدد السكان,\"2,100\",\"2,100 على الأقل\","
-        "Step News,2026-02-05\n"
-        f"سجن سوسة,السليمانية (IQ-SU),{border},,لا رقم معلن عن هذا المكان,,,\n"))
+        "Step News,2026-02-05,\n"
+        f"سجن سوسة,السليمانية (IQ-SU),{border},,لا رقم معلن عن هذا المكان,,,,\n"))
 
 
 def test_governorates_in_words_say_what_each_shade_says():
@@ -405,3 +405,32 @@ def test_arabic_legend_writes_numbers_as_they_read_right_to_left():
     many = pd.concat([figures[figures["place_id"] == "roj"]] * 21, ignore_index=True)
     shades = maps.governorates_in_words(many, places, "ar")
     assert shades["درجة التظليل (عدد الأرقام)"].tolist()[0] == "21 فأكثر"
+
+
+def test_places_in_words_list_later_claims_the_latest_figure_does_not_read():
+    """Hasakah's held read '8,400 on 2025-12-31' with no word of the '10,000' printed on
+    2026-01-25 without a date of its own: a newer claim the latest figure does not read (no
+    date of its own, or another unit) is listed beside it; an older one, or one printed later
+    about an earlier date, is not."""
+    header, *rows = WORDS_CLAIMS.splitlines()
+    extra = "\n".join([f"{header},unit", *(f"{r}," for r in rows)]) + "\n" + (
+        # printed after 2026-02-01 with no date of its own: listed
+        "n1,camp,pop,stock,Population,عدد السكان,SOHR,s9,2026-02-10,,,,2200,,,at_least,\n"
+        # printed later, about an earlier date: history, not listed
+        "n2,camp,pop,stock,Population,عدد السكان,SOHR,s10,2026-02-12,2026-01-15,,,,1500,,"
+        "exact,\n"
+        # printed later, for a later date, but in families: listed
+        "n3,camp,pop,stock,Population,عدد السكان,Mig,s11,2026-02-14,2026-02-14,,,,400,,"
+        "exact,families\n")
+    figures, places = claims_frame(extra), words_inputs()[1]
+    got = maps.places_in_words(figures, places, "2026-02-28", "best", names={"Mig": "Ministry"})
+    camp = got[got["Place"] == "Camp A"].set_index("Measure")
+    column = "Published later, not read (no date of its own, or another unit)"
+    assert camp.loc["Population", "Latest figure (policy best)"] == "1,900 (1,800–2,000)"
+    assert camp.loc["Population", column] == (
+        "at least 2,200 (SOHR, published 2026-02-10); 400 families (Ministry, published "
+        "2026-02-14)")
+    assert camp.loc["Moved", column] == ""
+    arabic = maps.places_in_words(figures, places, "2026-02-28", "best", "ar")
+    assert arabic.iloc[0, -1] == (
+        "2,200 على الأقل (SOHR، نُشر في 2026-02-10)؛ 400 عائلة (Mig، نُشر في 2026-02-14)")

@@ -195,6 +195,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "n_figures": ("Figures reported", "عدد الأرقام المعلنة"),
     "shade": ("Shade (figures)", "درجة التظليل (عدد الأرقام)"),
     "no_shade": ("not shaded", "بلا تظليل"),
+    "not_read": ("Published later, not read (no date of its own, or another unit)",
+                 "نُشر لاحقاً ولم يُحتسب (بلا تاريخ خاص به أو بوحدة أخرى)"),
+    "published_on": ("published", "نُشر في"),
 }
 
 

@@ -761,7 +761,7 @@ def in_words_heading(lang: str = "en") -> str:
 
 
 IN_WORDS_COLUMNS = ("place", "governorate", "on_map", "measure", "latest", "as_reported",
-                    "claimants", "when")
+                    "claimants", "when", "not_read")
 
 
 def _unique(items: Iterable[str], lang: str) -> str:
@@ -791,14 +791,39 @@ def _place_rows(place: pd.Series, claims: pd.DataFrame, as_of: object, policy: s
         else:
             drawn = word("in_popup", lang)
         used = claims[claims["figure_id"].isin(f.figure_ids)].sort_values("figure_id")
-        said = (i18n.format_value(r["value_low"], r["value_best"], r["value_high"], r["hedge"],
-                                  lang, r.get("unit")) for _, r in used.iterrows())
         rows.append(head | {
             "on_map": drawn, "measure": f.label, "latest": f.reading,
-            "as_reported": _unique(said, lang),
+            "as_reported": _unique((_said(r, lang) for _, r in used.iterrows()), lang),
             "claimants": _unique((claimant_name(c, names) for c in used["claimant"]), lang),
-            "when": f.when})
+            "when": f.when,
+            "not_read": _unique((_said_by(r, lang, names)
+                                 for _, r in _not_read(claims, f).iterrows()), lang)})
     return rows
+
+
+def _said_by(r: pd.Series, lang: str, names: Mapping[str, str]) -> str:
+    """'at least 2,200 (SOHR, published 2026-02-13)'."""
+    published = i18n.format_when(r["published"], None, None, lang)
+    said = i18n.join([claimant_name(r["claimant"], names),
+                      f"{word('published_on', lang)} {published}"], lang)
+    return f"{_said(r, lang)} ({said})"
+
+
+def _said(r: pd.Series, lang: str) -> str:
+    """A claim in its own words: 'about 2,000', 'more than 2,600 families'."""
+    return i18n.format_value(r["value_low"], r["value_best"], r["value_high"], r["hedge"], lang,
+                             r.get("unit"))
+
+
+def _not_read(claims: pd.DataFrame, f: Latest) -> pd.DataFrame:
+    """The measure's claims published after the date its latest figure holds for that the
+    figure does not read: they give no date of their own (a claim that does beats one known
+    only by its print date, `policies.latest_window`) or count another unit. A reader of
+    '8,400 on 2025-12-31' should see that '10,000' was printed on 2026-01-25."""
+    mine = claims[(claims["measure"] == f.measure) & ~claims["figure_id"].isin(f.figure_ids)]
+    own = mine["as_of"].fillna(mine["period_end"])
+    later = (mine["published"] > f.reference) & (own.isna() | (own >= f.reference))
+    return mine[later].sort_values(["published", "figure_id"])
 
 
 def places_in_words(figures: pd.DataFrame, places: pd.DataFrame, as_of: object = None,
