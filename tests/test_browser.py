@@ -35,6 +35,10 @@ def test_figures_report_renders_headline(rendered, page):
     quote = table.locator('span[dir="rtl"][lang="ar"]').first
     assert quote.inner_text() == "ونُقل 150 معتقلا بالفعل"
     assert quote.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    # a link is told from the text beside it by more than its colour (1.9:1, too faint)
+    links = page.evaluate("""() => [...document.querySelectorAll('table.ledger a, p a')]
+        .map(a => getComputedStyle(a).textDecorationLine)""")
+    assert len(links) > 20 and set(links) == {"underline"}, set(links)
     clean(page)
 
 
