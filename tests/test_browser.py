@@ -356,6 +356,12 @@ def test_the_map_can_be_heard(rendered, arabic, page, lang):
     assert len(names) >= 8 and names == [1] * len(names)
     hasakah = "الحسكة" if lang == "ar" else "Hasakah"
     assert any(hasakah in t for t in markers.evaluate_all("ms => ms.map(m => m.textContent)"))
+    # the zoom buttons in the page's language ("Zoom in" on Arabic pages too)
+    for key in ("zoom_in", "zoom_out"):
+        assert frame.get_by_role("button", name=maps.i18n.word(key, lang),
+                                 exact=True).count() == 1
+    scale = frame.locator(".leaflet-control-scale-line")
+    assert scale.count() == (1 if lang == "ar" else 2)  # km only in Arabic; km and miles
     # the name is heard, not seen: the dots look as they did
     box = markers.first.locator(".sr").bounding_box()
     assert box["width"] <= 1 and box["height"] <= 1

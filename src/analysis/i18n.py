@@ -120,6 +120,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "base": ("Countries and governorates", "الدول والمحافظات"),
     "shading": ("Governorates: figures reported", "المحافظات: الأرقام المعلنة"),
     "markers": ("Places: latest figure", "الأماكن: أحدث رقم"),
+    "zoom_in": ("Zoom in", "تكبير"),  # the map's buttons (Leaflet's titles, read out)
+    "zoom_out": ("Zoom out", "تصغير"),
     "map_title": ("Map of the reported figures: places, governorates and the transfer to Iraq",
                   "خريطة الأرقام المعلنة: الأماكن والمحافظات والنقل إلى العراق"),
     "country_layer": ("Figures for a whole country", "أرقام عن بلد بأكمله"),

@@ -156,14 +156,43 @@ def new_map(lang: str = "en") -> folium.Map:
 
     _deterministic_ids()
     js, css = offline_assets()
-    m = folium.Map(location=(34.5, 42.5), zoom_start=6, tiles=None, control_scale=True,
+    # folium's zoom buttons and scale bar are Leaflet's defaults: English titles and miles
+    m = folium.Map(location=(34.5, 42.5), zoom_start=6, tiles=None, zoom_control=False,
                    prefer_canvas=False, min_zoom=5)
     m.add_to(_page(lang))
+    _controls(lang).add_to(m)
     m.default_js = list(js)  # instance lists: folium's class lists stay untouched
     m.default_css = list(css)
     m.get_root().header.add_child(folium.Element(CSS))
     m.fit_bounds([list(BOUNDS[0]), list(BOUNDS[1])])
     return m
+
+
+def _controls(lang: str):
+    """Leaflet's zoom buttons titled in the page's language ("Zoom in" is what a screen reader
+    said of them on Arabic pages too), and its scale bar, in kilometres only on Arabic pages
+    (miles are not a unit their readers use)."""
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    class Controls(MacroElement):
+        _template = Template("""
+            {% macro script(this, kwargs) %}
+            L.control.zoom({zoomInTitle: {{ this.zoom_in|tojson }},
+                            zoomOutTitle: {{ this.zoom_out|tojson }}})
+                .addTo({{ this._parent.get_name() }});
+            L.control.scale({imperial: {{ this.imperial|tojson }}})
+                .addTo({{ this._parent.get_name() }});
+            {% endmacro %}
+        """)
+
+        def __init__(self) -> None:
+            super().__init__()
+            self._name = "Controls"
+            self.zoom_in, self.zoom_out = word("zoom_in", lang), word("zoom_out", lang)
+            self.imperial = lang not in i18n.RTL
+
+    return Controls()
 
 
 # -- popups -----------------------------------------------------------------------------------
