@@ -418,3 +418,16 @@ def test_source_links_say_where_they_go():
     assert 'aria-label="المصدر، TRT World (citing INA)، يُفتح في نافذة جديدة"' in link
     english = views.to_html(views.ledger(figures[figures["figure_id"] == "rf-074"]))
     assert 'aria-label="Source, TRT World (citing INA), opens in a new tab"' in english
+
+
+def test_a_copy_without_hedge_words_says_why():
+    """An exact copy's hedge cell was left empty, and a screen reader read it out as 'blank';
+    a hedged copy whose words were not kept was just as empty."""
+    text = CLAIMS.replace("Nobody Named,s2", "CENTCOM,s1").replace(
+        "2026-01-21,2026-01-21,,,at_least", "2026-01-21,2026-01-20,,,at_least")
+    figures = claims_frame(text).assign(qualifier_words=[None, None])
+    exact = figures.assign(hedge=["exact", "at_least"])
+    got = views.copies_table(analysis.copies_that_differ(figures=exact))
+    assert got["Hedge's words"].tolist() == ["none (exact)", "not kept"]
+    arabic = views.copies_table(analysis.copies_that_differ(figures=exact), "ar")
+    assert arabic.iloc[:, 4].tolist() == ["لا شيء (دقيق)", "لم تُحفظ"]

@@ -166,6 +166,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "drawn": ("Drawn", "الرسم"),
     "cutoff": ("as_of", "التاريخ المختار للتقرير"),
     "list_sep": ("; ", "؛ "),
+    "no_hedge": ("none (exact)", "لا شيء (دقيق)"),  # hedge's words of an exact figure
+    "words_not_kept": ("not kept", "لم تُحفظ"),
     # codes shown in tables and popups (see `code_name`): English pages show the code itself,
     # so each English side is the code; measure kinds use the kind_* words above
     "hedge_exact": ("exact", "دقيق"),

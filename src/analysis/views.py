@@ -217,7 +217,12 @@ def copies_table(copies: pd.DataFrame, lang: str = "en",
     not stored as text: the hedge's words as printed, and the paraphrase, say what each
     printed."""
     view = ledger(copies, lang, names)
-    view[word("hedge_words", lang)] = copies["qualifier_words"].tolist()
+    # said, not left blank (a screen reader read the empty cell "blank"): an exact figure has
+    # no hedge to quote; a hedged one whose words were not kept says so
+    none = [word("no_hedge" if hedge == "exact" else "words_not_kept", lang)
+            for hedge in copies["hedge"]]
+    view[word("hedge_words", lang)] = copies["qualifier_words"].fillna(
+        pd.Series(none, index=copies.index)).tolist()
     return view[[word(k, lang) for k in COPIES_COLUMNS] + HIDDEN]
 
 
