@@ -188,6 +188,23 @@ def test_trends_report_shows_the_chart(rendered, page):
     clean(page)
 
 
+@pytest.mark.parametrize("width", [390, 1200])
+def test_charts_keep_their_size_on_a_phone(rendered, page, width):
+    """Shrunk to a phone's width, a chart's key was 3 px high: on a phone each chart keeps its
+    size in a box that scrolls sideways; on a wide screen it is shown whole."""
+    page.set_viewport_size({"width": width, "height": 844})
+    page.goto((rendered / "reports" / "html" / "03_trends.html").as_uri())
+    charts = page.locator("img[src^='data:image/png']")
+    charts.first.wait_for()
+    sizes = charts.evaluate_all("""imgs => imgs.map(i => [i.width, i.naturalWidth,
+        i.closest('.jp-OutputArea-output').scrollWidth
+        > i.closest('.jp-OutputArea-output').clientWidth])""")
+    assert len(sizes) == 3
+    assert all(shown == natural and scrolls == (width < natural)
+               for shown, natural, scrolls in sizes), sizes
+    clean(page)
+
+
 # Every text block with Arabic letters, as the reader's browser lays it out.
 ARABIC_BLOCKS = """() => [...document.querySelectorAll('p, li, h1, h2, h3')]
   .filter(e => /[\\u0600-\\u06ff]/.test(e.textContent))
