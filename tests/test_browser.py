@@ -42,6 +42,24 @@ def test_figures_report_renders_headline(rendered, page):
     clean(page)
 
 
+def test_the_words_of_each_claim_have_room(rendered, page):
+    """At 1280 px the words column of 'Every claim' was 138 px, one to three words a line,
+    beside a period kept on one line (180 px): the words get 15em, a period breaks after its
+    dash, and the table still fits the page."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto((rendered / "reports" / "html" / "01_figures.html").as_uri())
+    table = page.get_by_role("table", name="Every claim", exact=True)
+    words = table.locator("td.words").evaluate_all("cells => cells.map(c => c.offsetWidth)")
+    assert len(words) > 100 and min(words) >= 15 * 13, sorted(words)[:5]
+    box = table.evaluate("t => [t.closest('.jp-OutputArea-output').scrollWidth, "
+                         "t.closest('.jp-OutputArea-output').clientWidth]")
+    assert box[0] <= box[1], box
+    periods = table.locator("td", has_text=" – 2025-").evaluate_all(
+        "cells => cells.map(c => c.offsetWidth)")
+    assert periods and max(periods) < 120, periods
+    clean(page)
+
+
 def test_arabic_emphasis_is_not_slanted(arabic, page):
     """Arabic has no italics: its emphasis (*ادعاء*, «إعادة صياغة، لا اقتباس») is bold."""
     page.goto((arabic / "reports" / "html" / "01_figures.html").as_uri())

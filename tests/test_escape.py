@@ -12,8 +12,9 @@ NOWRAP = "<span style='white-space:nowrap'>"
 
 @pytest.mark.parametrize(("value", "expected"), [
     ("as known on 2026-02-20.", f"as known on {WHOLE}2026-02-20</span>."),
+    # a period breaks after its dash only (whole, it held its column 180 px wide)
     ("2025-07-01 – 2025-12-31",
-     f"{NOWRAP}{WHOLE}2025-07-01</span> – {WHOLE}2025-12-31</span></span>"),
+     f"{NOWRAP}{WHOLE}2025-07-01</span> –</span> {WHOLE}2025-12-31</span>"),
     ("الأسبوع 2026-W07؛ شهر 2026-02", f"الأسبوع {WHOLE}2026-W07</span>؛ شهر {WHOLE}2026-02</span>"),
     ("بين 2026-01-14 و2026-02-28", f"بين {WHOLE}2026-01-14</span> و{WHOLE}2026-02-28</span>"),
     ("<b>2026-01-21</b>", f"&lt;b&gt;{WHOLE}2026-01-21</span>&lt;/b&gt;"),

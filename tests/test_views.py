@@ -295,7 +295,7 @@ def test_a_cell_in_one_script_says_its_language(value, written):
     """A screen reader reads 'over' on an Arabic page with an Arabic voice unless the cell
     says it is English; text of both scripts, or of none, is left to the page's language."""
     assert views.written_in(value) == written
-    frame = pd.DataFrame({"Words": [value]})
+    frame = pd.DataFrame({"Outlet": [value]})  # not the words column (its own test)
     other = {"en": "ar", "ar": "en"}.get(written)
     for lang in ("en", "ar"):
         cell = views.to_html(frame, lang).split("<tbody><tr>")[1]
@@ -308,11 +308,13 @@ def test_a_figure_without_stored_text_shows_its_paraphrase_marked_as_one():
     as a quotation, in English on Arabic pages too."""
     text = CLAIMS.replace("more than 6000,\n", ",Reuters: more than 6000 held\n")
     english = views.to_html(views.ledger(claims_frame(text)))
-    assert ('<td><em>paraphrase, not a quotation:</em><div dir="ltr" lang="en">Reuters: '
+    assert ('<td class="words"><em>paraphrase, not a quotation:</em><div dir="ltr" lang="en">'
+            'Reuters: '
             'more than 6000 held</div> <a ') in english
     assert '<span dir="ltr" lang="en">about 6500 held</span> <a ' in english  # a quote
     arabic = views.to_html(views.ledger(claims_frame(text), "ar"), "ar")
-    assert ('<td><em>إعادة صياغة، لا اقتباس:</em><div dir="ltr" lang="en">Reuters: '
+    assert ('<td class="words"><em>إعادة صياغة، لا اقتباس:</em><div dir="ltr" lang="en">'
+            'Reuters: '
             'more than 6000 held</div> <a ') in arabic
 
 

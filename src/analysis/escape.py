@@ -30,8 +30,10 @@ _WHOLE = "<span dir='ltr' style='white-space:nowrap'>"
 # (right to left in Arabic, where the reader meets the lower number first).
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _RANGE = re.compile(rf"(?<![\d,.-]){_NUMBER}–{_NUMBER}(?![\d-])(?!,\d)")
-# A period (`i18n.format_when`: "2025-02-01 – 2025-02-25") is one range of dates.
-_PERIOD = re.compile(rf"{_DATE.pattern} – {_DATE.pattern}")
+# A period (`i18n.format_when`: "2025-02-01 – 2025-02-25") may break after its dash, which
+# stays with the first date: kept whole, it held a narrow column ("Holds for") 180 px wide
+# and squeezed the claims' words beside it to a few words a line.
+_PERIOD = re.compile(rf"({_DATE.pattern} –) ({_DATE.pattern})")
 _NOWRAP = "<span style='white-space:nowrap'>"
 # An ISO 3166-2 code broke at its hyphen too ("SY-" / "HA"; in Arabic "-IQ" / "BG"): whole.
 _CODE = re.compile(r"(?<![\w-])[A-Z]{2}-[A-Z0-9]{1,3}(?![\w-])")
@@ -39,15 +41,16 @@ _CODE = re.compile(r"(?<![\w-])[A-Z]{2}-[A-Z0-9]{1,3}(?![\w-])")
 
 def prose(value: object, escaper: Callable[[object], str] | None = None) -> str:
     """Escape element content (never an attribute's value); keep each date on one line and
-    left to right, in English and Arabic text alike, and each range of numbers on one line.
+    left to right, in English and Arabic text alike, and each range of numbers on one line
+    (a period of dates breaks after its dash only).
 
     The text a reader copies is unchanged: only an isolating span with an inline style is
     added, which also works inside folium's popups, where the page's style sheet does not
     reach.
     """
     out = (escaper or text)(value)
-    for pattern in (_RANGE, _PERIOD):
-        out = pattern.sub(lambda m: f"{_NOWRAP}{m.group(0)}</span>", out)
+    out = _RANGE.sub(lambda m: f"{_NOWRAP}{m.group(0)}</span>", out)
+    out = _PERIOD.sub(lambda m: f"{_NOWRAP}{m.group(1)}</span> {m.group(2)}", out)
     for pattern in (_DATE, _CODE):
         out = pattern.sub(lambda m: f"{_WHOLE}{m.group(0)}</span>", out)
     return out

@@ -117,7 +117,8 @@ def to_html(frame: pd.DataFrame, lang: str = "en") -> str:
             other = written_in(row[c]) if c != quote_col else None
             if other and other != lang:  # "over" on an Arabic page, "أكثر من" on an English one
                 value = f"<span {i18n.html_lang(other)}>{value}</span>"
-            cells.append(f"<td>{value}</td>")
+            cells.append(f'<td class="words">{value}</td>' if c == quote_col else
+                         f"<td>{value}</td>")  # the words get room (templates/offline)
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (f'<table class="ledger" {i18n.html_lang(lang)}>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
