@@ -195,9 +195,9 @@ def test_each_panel_holds_what_its_own_claim_series_holds(as_of):
 def test_progress_caption_on_2026_02_20():
     facts = trends.progress(known("2026-02-20"), "2026-02-20", "best")
     assert trends.progress_sentences(facts) == [
-        "Transferred to Iraq as known on 2026-02-20 (policy best): 5,704, from the reports of "
-        "2026-02-16 (lowest–highest in them: 5,704).",
-        "The first batch (147) was reported on 2026-01-21; by 2026-02-16 the total had changed "
+        "Transferred to Iraq as known on 2026-02-20 (policy best): 5,704, from the claims for "
+        "2026-02-16 (lowest–highest among them: 5,704).",
+        "The first batch (147) is dated 2026-01-21; by 2026-02-16 the total had changed "
         "by 5,557 in 26 days, 214 a day on average.",
         "Fastest pace between consecutive reports: 1,200 a day (2026-02-12 to 2026-02-13).",
         "The estimate fell on 1 report day (2026-02-12): that day's reports gave a lower "
@@ -210,13 +210,28 @@ def test_progress_caption_on_2026_02_20():
 
 def test_progress_caption_on_2026_01_25_knows_only_the_first_batch():
     facts = trends.progress(known("2026-01-25"), "2026-01-25", "best")
-    assert (facts.latest_value, facts.per_day, facts.mark, facts.drops) == (150.0, 3.0, None, ())
+    # 147 and 150 are two reports of one batch, both for 2026-01-21: no pace between them
+    assert (facts.latest_value, facts.per_day, facts.mark, facts.drops) == \
+        (150.0, None, None, ())
     assert trends.progress_sentences(facts)[1:] == [
-        "The first batch (147) was reported on 2026-01-21; by 2026-01-22 the total had changed "
-        "by 3 in 1 day, 3 a day on average.",
+        "Only the first batch was known by then: 150 (2026-01-21).",
         "Fastest pace between consecutive reports: 3 a day (2026-01-21 to 2026-01-22).",
         "Planned or expected totals claimed: 7,000, by 1 claimant.",
         "Stated ceiling: CENTCOM, up to 7,000."]
+
+
+def test_a_later_undated_report_does_not_move_the_estimates_date():
+    """On 2026-02-28 the caption said 5,704 came "from the reports of 2026-02-23" and took the
+    pace over 33 days: Shafaq's undated 5,000–7,000 of 2026-02-23 left the estimate at the
+    Judicial Council's 5,704, which holds for 2026-02-16 (26 days after the first batch)."""
+    facts = trends.progress(analysis.load_figures(as_of="2026-02-28"), "2026-02-28", "best")
+    assert (facts.latest_value, facts.latest_date, facts.days) == \
+        (5704.0, pd.Timestamp("2026-02-16"), 26)
+    assert trends.progress_sentences(facts)[:2] == [
+        "Transferred to Iraq as known on 2026-02-28 (policy best): 5,704, from the claims for "
+        "2026-02-16 (lowest–highest among them: 5,704).",
+        "The first batch (150) is dated 2026-01-21; by 2026-02-16 the total had changed by "
+        "5,554 in 26 days, 214 a day on average."]
 
 
 def test_progress_before_any_transfer():
@@ -453,8 +468,8 @@ def test_report_shows_what_was_knowable_on_2026_01_25(pages):
     page = pages["early"]
     assert charts(page) == 3  # transfers, one small multiple, timeline
     for sentence in (
-            "Transferred to Iraq as known on 2026-01-25 (policy best): 150, from the reports "
-            "of 2026-01-22 (lowest–highest in them: 150).",
+            "Transferred to Iraq as known on 2026-01-25 (policy best): 150, from the claims "
+            "for 2026-01-21 (lowest–highest among them: 150).",
             "Only the first batch was known by then: 150 (2026-01-21).",
             "Planned or expected totals claimed: 7,000, by 1 claimant.",
             "Stated ceiling: CENTCOM, up to 7,000.",
@@ -479,9 +494,9 @@ def test_report_on_2026_02_20_tells_the_four_weeks(pages):
     page = pages["late"]
     assert charts(page) == 3
     for sentence in (
-            "Transferred to Iraq as known on 2026-02-20 (policy best): 5,704, from the reports "
-            "of 2026-02-16 (lowest–highest in them: 5,704).",
-            "The first batch (150) was reported on 2026-01-21; by 2026-02-16 the total had "
+            "Transferred to Iraq as known on 2026-02-20 (policy best): 5,704, from the claims "
+            "for 2026-02-16 (lowest–highest among them: 5,704).",
+            "The first batch (150) is dated 2026-01-21; by 2026-02-16 the total had "
             "changed by 5,554 in 26 days, 214 a day on average.",
             "Fastest pace between consecutive reports: 2,358 a day (2026-02-08 to 2026-02-09).",
             "22 days passed from the first batch to the first claim of 5,700 or more (CENTCOM: "

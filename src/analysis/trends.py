@@ -265,7 +265,11 @@ def progress(figures: pd.DataFrame, as_of: object = None, policy: str = "best") 
     if official.empty:
         return Progress(stamp, policy, **plan_facts)
     first, latest = official.iloc[0], official.iloc[-1]
-    days = int((latest["date"] - first["date"]).days)
+    # the dates the estimates hold for, not the days they were printed: 5,704 holds for
+    # 2026-02-16 (a later undated report left it standing; the caption said "from the reports
+    # of 2026-02-23" and took the pace over 7 days too many)
+    first_date, latest_date = _held(first), _held(latest)
+    days = max(0, int((latest_date - first_date).days))
     steps = rates(official)
     up = steps[steps["per_day"] > 0]
     fastest = None
@@ -276,10 +280,15 @@ def progress(figures: pd.DataFrame, as_of: object = None, policy: str = "best") 
     mark, claim, to_mark = _milestone(claim_series(figures, TRANSFER))
     moved = days > 0 and official["value"].nunique() > 1
     return Progress(
-        stamp, policy, first["date"], float(first["value"]), latest["date"],
+        stamp, policy, first_date, float(first["value"]), latest_date,
         float(latest["value"]), float(latest["low"]), float(latest["high"]), days,
         (latest["value"] - first["value"]) / days if moved else None, fastest, drops,
         mark, claim, to_mark, **plan_facts)
+
+
+def _held(step: pd.Series) -> pd.Timestamp:
+    """The date an official step's estimate holds for; its report day when no claim says."""
+    return step["holds_for"] if pd.notna(step["holds_for"]) else step["date"]
 
 
 def _plan_facts(plans: pd.DataFrame) -> dict:
@@ -384,11 +393,12 @@ def progress_sentences(p: Progress, lang: str = "en",
         policy = i18n.policy_phrase(p.policy, lang)
         out.append(
             f"المنقولون إلى العراق كما عُرف في {when} ({policy}): "
-            f"{_n(p.latest_value)}، من تقارير {_d(p.latest_date)} (الأدنى–الأعلى فيها: {spread})."
+            f"{_n(p.latest_value)}، من الادعاءات الخاصة بتاريخ {_d(p.latest_date)} "
+            f"(الأدنى–الأعلى بينها: {spread})."
             if ar else
             f"Transferred to Iraq as known on {when} ({policy}): "
-            f"{_n(p.latest_value)}, from the reports of {_d(p.latest_date)} "
-            f"(lowest–highest in them: {spread}).")
+            f"{_n(p.latest_value)}, from the claims for {_d(p.latest_date)} "
+            f"(lowest–highest among them: {spread}).")
         out.append(_pace(p, ar))
     if p.fastest is not None:
         a, b, rate = p.fastest
@@ -419,15 +429,16 @@ def progress_sentences(p: Progress, lang: str = "en",
 
 def _pace(p: Progress, ar: bool) -> str:
     if p.days is None or p.days == 0 or p.per_day is None:
-        return (f"لم يُعرف حتى ذلك الحين إلا الدفعة الأولى: {_n(p.first_value)} "
+        # the first batch as now known (its reports may differ: 147, then 150)
+        return (f"لم يُعرف حتى ذلك الحين إلا الدفعة الأولى: {_n(p.latest_value)} "
                 f"({_d(p.first_date)})." if ar else
-                f"Only the first batch was known by then: {_n(p.first_value)} "
+                f"Only the first batch was known by then: {_n(p.latest_value)} "
                 f"({_d(p.first_date)}).")
     grew = p.latest_value - p.first_value
-    return (f"أُعلنت الدفعة الأولى ({_n(p.first_value)}) في {_d(p.first_date)}؛ وحتى "
+    return (f"الدفعة الأولى ({_n(p.first_value)}) بتاريخ {_d(p.first_date)}؛ وحتى "
             f"{_d(p.latest_date)} تغيّر العدد بمقدار {_n(grew)} خلال {_days(p.days, 'ar')}، أي "
             f"{_n(p.per_day)} في اليوم في المتوسط." if ar else
-            f"The first batch ({_n(p.first_value)}) was reported on {_d(p.first_date)}; by "
+            f"The first batch ({_n(p.first_value)}) is dated {_d(p.first_date)}; by "
             f"{_d(p.latest_date)} the total had changed by {_n(grew)} in {_days(p.days)}, "
             f"{_n(p.per_day)} a day on average.")
 
