@@ -42,4 +42,4 @@ def test_mistake_in_new_rows_is_reported_precisely(project):
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         f"error: data/raw/figures.csv:{lines + 1}: hedge: 'about' is not one of exact, approx, "
-        "at_least, at_most, up_to, range, vague"]
+        "at_least, more_than, at_most, less_than, up_to, range, vague"]

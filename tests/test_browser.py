@@ -28,7 +28,7 @@ def test_figures_report_renders_headline(rendered, page):
     page.goto((rendered / "reports" / "html" / "01_figures.html").as_uri())
     table = page.locator("table.ledger").first
     text = table.inner_text()
-    for figure in ("150", "up to 7,000", "about 10,000", "at least 300"):
+    for figure in ("150", "up to 7,000", "about 10,000", "more than 300"):
         assert figure in text
     # cells start where their language does (the lab theme right-aligned every cell)
     assert table.locator("td").first.evaluate("e => getComputedStyle(e).textAlign") == "start"

@@ -167,8 +167,8 @@ def test_load_figures_has_the_seed_figures():
         "seed-01-moved,CENTCOM,transferred_to_iraq,,150,,exact,2026-01-21,hasakah-governorate\n"
         "seed-02-planned,CENTCOM,planned_transfer_total,,,7000,up_to,2026-01-21,syria\n"
         "seed-03-guarded,SDF,held_by_sdf,,10000,,approx,,north-east-syria\n"
-        "seed-04-detained-2025,CENTCOM,detained_in_syria,300,,,at_least,,syria\n"
-        "seed-05-killed-2025,CENTCOM,killed_in_syria,20,,,at_least,,syria\n"),
+        "seed-04-detained-2025,CENTCOM,detained_in_syria,300,,,more_than,,syria\n"
+        "seed-05-killed-2025,CENTCOM,killed_in_syria,20,,,more_than,,syria\n"),
         dtype={"value_low": "Int64", "value_best": "Int64", "value_high": "Int64",
                "figure_id": "string", "claimant": "string", "measure": "string",
                "hedge": "string", "place_id": "string"},

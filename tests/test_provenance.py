@@ -44,7 +44,7 @@ def test_a_wrong_hedge_fails(project):
          value_low="")
     result = cli("--root", str(project), "check")
     assert result.returncode == 1
-    assert "figure seed-04-detained-2025: the quote states 'أكثر من 300' = at least 300" \
+    assert "figure seed-04-detained-2025: the quote states 'أكثر من 300' = more than 300" \
         in result.stderr
 
 

@@ -500,7 +500,7 @@ def test_report_on_2026_02_20_tells_the_four_weeks(pages):
             "changed by 5,554 in 26 days, 214 a day on average.",
             "Fastest pace between consecutive reports: 2,358 a day (2026-02-08 to 2026-02-09).",
             "22 days passed from the first batch to the first claim of 5,700 or more (CENTCOM: "
-            "at least 5,700, for 2026-02-12).",
+            "more than 5,700, for 2026-02-12).",
             "Planned or expected totals claimed: 5,500–7,000, by 4 claimants.",
             "Longest wait between two transfer totals: 6 days (2026-02-01 to 2026-02-07)."):
         assert html.escape(sentence) in page, sentence
@@ -514,7 +514,7 @@ def test_arabic_report(pages):
     assert '<h2 dir="rtl" lang="ar">المنقولون إلى العراق، ادعاءً بادعاء</h2>' in page
     assert ('<p class="caption" dir="rtl" lang="ar">المنقولون إلى العراق كما عُرف في '
             "2026-02-20 (السياسة «الأرجح»): 5,704") in page
-    assert "القيادة المركزية الأميركية (سنتكوم): 5,700 على الأقل" in page
+    assert "القيادة المركزية الأميركية (سنتكوم): أكثر من 5,700" in page
     assert "خلال 26 يوماً" in page and "أطول انتظار بين رقمين للمنقولين: 6 أيام" in page
     captions = " ".join(re.findall(
         r'<(?:p|ul) class="caption" dir="rtl" lang="ar">(.*?)</(?:p|ul)>', page, re.S))

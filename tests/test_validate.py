@@ -47,7 +47,8 @@ CASES = {
                  "(YYYY-MM-DD)"),
     "unknown hedge": ("figures.csv", 1, {"hedge": "roughly"},
                       "error: data/raw/figures.csv:3: hedge: 'roughly' is not one of exact, "
-                      "approx, at_least, at_most, up_to, range, vague"),
+                      "approx, at_least, more_than, at_most, less_than, up_to, range, "
+                      "vague"),
     "unknown unit": ("figures.csv", 1, {"unit": "households"},
                      "error: data/raw/figures.csv:3: unit: 'households' is not one of "
                      "detainees, fighters, members, people, families, facilities"),
@@ -82,7 +83,7 @@ CASES = {
                         "error: data/raw/figures.csv:3: value_best: value_best=8000 is greater "
                         "than value_high=7000"),
     "hedge contradicts bounds": ("figures.csv", 3, {"value_low": "", "value_high": "300"},
-                                 "error: data/raw/figures.csv:5: value_low: hedge 'at_least' "
+                                 "error: data/raw/figures.csv:5: value_low: hedge 'more_than' "
                                  "needs value_low"),
     "negative value": ("figures.csv", 0, {"value_best": "-150"},
                        "error: data/raw/figures.csv:2: value_best: '-150' is outside 0..inf"),

@@ -25,6 +25,11 @@ from analysis import i18n, views
         (None, None, 7000, "up_to", "ar", "حتى 7,000"),
         (None, 10000, None, "approx", "ar", "نحو 10,000"),
         (300, None, None, "at_least", "ar", "300 على الأقل"),
+        # a strict bound is said as the words said it ("more than 300" read "at least 300")
+        (300, None, None, "more_than", "en", "more than 300"),
+        (300, None, None, "more_than", "ar", "أكثر من 300"),
+        (None, None, 500, "less_than", "en", "less than 500"),
+        (None, None, 500, "less_than", "ar", "أقل من 500"),
     ],
 )
 def test_format_value_keeps_the_hedge(low, best, high, hedge, lang, expected):
@@ -54,8 +59,8 @@ def test_headline_is_the_seed_article(tmp_path):
         "Planned or expected total to transfer,\"up to 7,000\",up_to,,,\"7,000\",CENTCOM,"
         "2026-01-21\n"
         "Held in SDF-run prisons,\"about 10,000\",approx,,\"10,000\",,SDF,undated\n"
-        "Detained in Syria (period),at least 300,at_least,300,,,CENTCOM,in 2025\n"
-        "Killed in Syria (period),at least 20,at_least,20,,,CENTCOM,in 2025\n"),
+        "Detained in Syria (period),more than 300,more_than,300,,,CENTCOM,in 2025\n"
+        "Killed in Syria (period),more than 20,more_than,20,,,CENTCOM,in 2025\n"),
         dtype=str, keep_default_na=False)
     pd.testing.assert_frame_equal(got[expected.columns].astype(str).reset_index(drop=True),
                                   expected)
@@ -81,8 +86,8 @@ POLICY_AR = {"conservative": "المتحفّظة", "best": "الأرجح", "uppe
 ENGLISH_POLICY = re.compile(r"\b(?:conservative|best|upper)\b")
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 CENTCOM_AR = "القيادة المركزية الأميركية (سنتكوم)"  # data/raw/claimants.csv
-CODE_CELL = re.compile(r"<td>(?:exact|approx|at_least|at_most|up_to|range|vague|stock|flow|"
-                       r"cumulative|plan|country|region|governorate|city|town|camp|prison|"
+CODE_CELL = re.compile(r"<td>(?:exact|approx|at_least|more_than|at_most|less_than|up_to|range|"
+                       r"vague|stock|flow|cumulative|plan|country|region|governorate|city|town|camp|prison|"
                        r"code|within|nearest|none)\b")
 
 
@@ -216,6 +221,7 @@ def test_codes_have_arabic_words_and_stay_codes_in_english():
 
     hedges = {h: i18n.code_name("hedge", h, "ar") for h in schema.HEDGES}
     assert hedges == {"exact": "دقيق", "approx": "تقريبي", "at_least": "على الأقل",
+                      "more_than": "أكثر من", "less_than": "أقل من",
                       "at_most": "على الأكثر", "up_to": "حتى", "range": "نطاق",
                       "vague": "غير محدد"}
     kinds = {k: i18n.code_name("kind", k, "ar") for k in schema.MEASURE_KINDS}
@@ -409,7 +415,7 @@ def test_figures_in_families_say_so(args, en, ar):
 def test_ledger_shows_the_unit_of_families():
     figures = analysis.load_figures()
     rows = views.ledger(figures[figures["figure_id"].isin(["rf-002", "rf-003"])], "en")
-    assert rows["Figure"].tolist() == ["at least 2,600 families", "20,000"]
+    assert rows["Figure"].tolist() == ["more than 2,600 families", "20,000"]
 
 
 def test_source_links_say_where_they_go():

@@ -102,7 +102,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "exact_mark": ("exact figure", "رقم محدد"),
     "hedged_mark": ("hedged (about…)", "رقم تقريبي"),
     "at_least_mark": ("at least / more than", "على الأقل / أكثر من"),
-    "up_to_mark": ("up to / at most", "حتى / على الأكثر"),
+    "up_to_mark": ("up to / at most / less than", "حتى / على الأكثر / أقل من"),
     "range_mark": ("low–high range", "نطاق الأدنى–الأعلى"),
     "type_military": ("military", "جهة عسكرية"),
     "type_government": ("government", "جهة حكومية"),
@@ -173,7 +173,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "hedge_exact": ("exact", "دقيق"),
     "hedge_approx": ("approx", "تقريبي"),
     "hedge_at_least": ("at_least", "على الأقل"),
+    "hedge_more_than": ("more_than", "أكثر من"),
     "hedge_at_most": ("at_most", "على الأكثر"),
+    "hedge_less_than": ("less_than", "أقل من"),
     "hedge_up_to": ("up_to", "حتى"),
     "hedge_range": ("range", "نطاق"),
     "hedge_vague": ("vague", "غير محدد"),
@@ -311,6 +313,10 @@ def format_value(low: object, best: object, high: object, hedge: str, lang: str 
         text = f"نحو {u(be)}" if ar else f"about {u(be)}"
     elif hedge == "at_least":
         text = f"{u(lo)} على الأقل" if ar else f"at least {u(lo)}"
+    elif hedge == "more_than":
+        text = f"أكثر من {u(lo)}" if ar else f"more than {u(lo)}"
+    elif hedge == "less_than":
+        text = f"أقل من {u(hi)}" if ar else f"less than {u(hi)}"
     elif hedge in ("at_most", "up_to"):
         text = (f"حتى {u(hi)}" if hedge == "up_to" else f"{u(hi)} على الأكثر") if ar else \
             f"{'up to' if hedge == 'up_to' else 'at most'} {u(hi)}"
@@ -319,7 +325,7 @@ def format_value(low: object, best: object, high: object, hedge: str, lang: str 
     else:  # vague: show whichever bounds exist, never a made-up best
         parts = [p for p in (f"≥ {lo}" if lo else "", f"≤ {hi}" if hi else "") if p]
         text = ("غير محدد " if ar else "vague ") + " ".join(parts)
-    if be and hedge in ("range", "at_least", "at_most", "up_to", "vague"):
+    if be and hedge not in ("exact", "approx"):
         text += f" (الأرجح {be})" if ar else f" (best {be})"
     return text.strip()
 

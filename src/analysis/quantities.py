@@ -6,7 +6,8 @@ usual spelling variants). Each phrase gets a `kind` so that callers can keep the
 skip years, dates, percentages, ordinals, durations and article or law numbers, and a `hedge`
 with the value conventions of the project's ledger (data/raw/README.md):
 
-    exact, approx -> value_best      at_least -> value_low      at_most, up_to -> value_high
+    exact, approx -> value_best      at_least, more_than -> value_low
+    at_most, less_than, up_to -> value_high
     range -> value_low and value_high                vague -> documented bounds, never a best
 
 The grammar works on tokens, not on one large regular expression: the text is split once
@@ -24,9 +25,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
+from analysis.schema import HEDGES, HIGH_BOUNDS, LOW_BOUNDS
+
 __all__ = ["HEDGES", "KINDS", "Quantity", "find"]
 
-HEDGES = ("exact", "approx", "at_least", "at_most", "up_to", "range", "vague")
 KINDS = ("figure", "year", "date", "percentage", "ordinal", "duration", "other")
 
 
@@ -254,15 +256,16 @@ _PRE_SPEC: tuple[tuple[str, str], ...] = (
     ("approx", "ما? يقارب|تقارب|يناهز من"),
     ("approx", "ما? يقرب|تقرب من"), ("approx", "في حدود"), ("approx", "حدود"),
     ("approx", "ما? يقدر|تقدر|يقدرون|قدر|قدرت|يقدره|المقدر|المقدرة * ب?"),
-    ("at_least", "أكثر من"), ("at_least", "أكثر قليلا|بقليل من"), ("at_least", "أزيد من"),
-    ("at_least", "ما? يزيد|تزيد|يزيدون|زاد|زادت * عن|على"),
+    # strict bounds ("more than", "exceeds") and inclusive ones ("not less than", "at least")
+    ("more_than", "أكثر من"), ("more_than", "أكثر قليلا|بقليل من"), ("more_than", "أزيد من"),
+    ("more_than", "ما? يزيد|تزيد|يزيدون|زاد|زادت * عن|على"),
     ("at_least", "ما? لا يقل|تقل|يقلون * عن|من"),
-    ("at_least", "ما? فوق"), ("at_least", "ما? يفوق|تفوق|يفوقون|فاق|فاقت"),
-    ("at_least", "ما? يربو|تربو|ينيف|ينوف|تنيف|ينوفون على|عن"),
-    ("at_least", "ما? يتجاوز|تتجاوز|يتجاوزون|تجاوز|تجاوزت|يتخطى|تتخطى|تخطى *"),
+    ("more_than", "ما? فوق"), ("more_than", "ما? يفوق|تفوق|يفوقون|فاق|فاقت"),
+    ("more_than", "ما? يربو|تربو|ينيف|ينوف|تنيف|ينوفون على|عن"),
+    ("more_than", "ما? يتجاوز|تتجاوز|يتجاوزون|تجاوز|تجاوزت|يتخطى|تتخطى|تخطى *"),
     ("at_least", "على الأقل"), ("at_least", "كحد أدنى"), ("at_least", "بحد أدنى"),
-    ("at_most", "أقل من"), ("at_most", "أقل بقليل من"), ("at_most", "أدنى من"),
-    ("at_most", "ما? دون"), ("at_most", "ما? يقل|تقل * عن"),
+    ("less_than", "أقل من"), ("less_than", "أقل بقليل من"), ("less_than", "أدنى من"),
+    ("less_than", "ما? دون"), ("less_than", "ما? يقل|تقل * عن"),
     ("at_most", "ما? لا|لم يتجاوز|تتجاوز|يتجاوزون|يتعدى|تتعدى|يتخطى|تتخطى *"),
     ("at_most", "ما? لا|لم يزيد|تزيد|يزيدون|يزد|تزد * عن|على"),
     ("at_most", "على الأكثر"), ("at_most", "كحد أقصى"), ("at_most", "بحد أقصى"),
@@ -277,7 +280,7 @@ _POST_SPEC: tuple[tuple[str, str], ...] = (
     ("approx", "تقريبا"),
     ("at_least", "على الأقل"), ("at_least", "على أقل تقدير"), ("at_least", "كحد أدنى"),
     ("at_least", "فأكثر"), ("at_least", "وأكثر"), ("at_least", "أو أكثر"),
-    ("at_least", "فما|وما فوق"), ("at_least", "ونيف"), ("at_least", "أو يزيد|يزيدون"),
+    ("at_least", "فما|وما فوق"), ("more_than", "ونيف"), ("at_least", "أو يزيد|يزيدون"),
     ("at_least", "وما يزيد"),
     ("at_most", "على الأكثر"), ("at_most", "كحد أقصى"), ("at_most", "بحد أقصى"),
     ("at_most", "فأقل"), ("at_most", "أو أقل"), ("at_most", "فما|وما دون"),
@@ -1041,7 +1044,7 @@ def _bounds(hedge: str, v: int | None) -> tuple[int | None, int | None, int | No
     """Where a hedged value goes: best, low or high (the ledger's convention)."""
     if hedge in ("exact", "approx"):
         return None, v, None
-    if hedge == "at_least":
+    if hedge in LOW_BOUNDS:
         return v, None, None
     return None, None, v
 
@@ -1341,7 +1344,7 @@ def _finish(tk: _Tokens, ex: _Expr, floor: int) -> tuple[Quantity | None, int]:
     if ex.vague:
         return _vague_quantity(tk, ex, hedge, start, end, kind, noun), j
     if y_ex is not None:
-        if hedge in ("up_to", "at_most"):
+        if hedge in HIGH_BOUNDS:
             return _make(tk, start, end, None, None, _int(hi_v), hedge, kind, noun, ns, ne), j
         return _make(tk, start, end, _int(lo_v), None, _int(hi_v), "range", kind, noun, ns,
                      ne), j
@@ -1365,9 +1368,9 @@ def _vague_quantity(tk: _Tokens, ex: _Expr, hedge: str, start: int, end: int, ki
                     noun: int | None) -> Quantity:
     """Vague words keep their bounds; 'more than' keeps only the low, 'up to' only the high."""
     lo, hi = ex.low, ex.high
-    if hedge == "at_least":
-        return _make(tk, start, end, lo, None, None, "at_least", kind, noun, ex.start, ex.end)
-    if hedge in ("up_to", "at_most") and hi is not None:
+    if hedge in LOW_BOUNDS:
+        return _make(tk, start, end, lo, None, None, hedge, kind, noun, ex.start, ex.end)
+    if hedge in HIGH_BOUNDS and hi is not None:
         return _make(tk, start, end, None, None, hi, hedge, kind, noun, ex.start, ex.end)
     s = start if hedge == "approx" else ex.start
     return _make(tk, s, max(end, ex.end), lo, None, hi, "vague", kind, noun, ex.start, ex.end)

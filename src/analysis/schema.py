@@ -12,7 +12,13 @@ from typing import Literal
 
 FieldType = Literal["string", "integer", "number", "date"]
 
-HEDGES = ("exact", "approx", "at_least", "at_most", "up_to", "range", "vague")
+# A bound is inclusive ("at least", "no more than") or strict ("more than", "under"): the
+# words say which, and a page repeats them (the ledger coded "more than 300" as at_least, and
+# every page said "at least 300").
+HEDGES = ("exact", "approx", "at_least", "more_than", "at_most", "less_than", "up_to", "range",
+          "vague")
+LOW_BOUNDS = ("at_least", "more_than")  # the value is the low: value_low
+HIGH_BOUNDS = ("at_most", "less_than", "up_to")  # the value is the high: value_high
 CLAIMANT_TYPES = (
     "military",
     "government",

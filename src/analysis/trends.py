@@ -45,7 +45,8 @@ PREFERRED = ("held_by_sdf", "al_hol_population", "transferred_iraqi_nationals",
 MIN_STATEMENTS = 3
 LEAD = pd.Timedelta(days=7)  # the charts start a week before the first transfer claim
 
-HEDGED_MARKERS = {"at_least": "^", "at_most": "v", "up_to": "v"}
+HEDGED_MARKERS = {"at_least": "^", "more_than": "^", "at_most": "v", "less_than": "v",
+                  "up_to": "v"}
 # Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
 TYPE_COLOURS = {
     "military": "#0072B2",

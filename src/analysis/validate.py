@@ -228,7 +228,9 @@ _HEDGE_NEEDS = {
     "exact": ("value_best",),
     "approx": ("value_best",),
     "at_least": ("value_low",),
+    "more_than": ("value_low",),
     "at_most": ("value_high",),
+    "less_than": ("value_high",),
     "up_to": ("value_high",),
     "range": ("value_low", "value_high"),
 }
