@@ -439,3 +439,14 @@ def test_a_copy_without_hedge_words_says_why():
     assert got["Hedge's words"].tolist() == ["none (exact)", "not kept"]
     arabic = views.copies_table(analysis.copies_that_differ(figures=exact), "ar")
     assert arabic.iloc[:, 4].tolist() == ["لا شيء (دقيق)", "لم تُحفظ"]
+
+
+@pytest.mark.parametrize(("n", "english", "arabic"), [
+    (0, "0 figures", "لا أرقام"), (1, "1 figure", "رقم واحد"), (2, "2 figures", "رقمان"),
+    (3, "3 figures", "3 أرقام"), (10, "10 figures", "10 أرقام"), (11, "11 figures", "11 رقماً"),
+    (39, "39 figures", "39 رقماً"), (100, "100 figures", "100 رقم"),
+    (103, "103 figures", "103 أرقام"), (122, "122 figures", "122 رقماً")])
+def test_a_count_of_figures_agrees_with_its_number(n, english, arabic):
+    """Governorate popups said '2 رقماً' and '0 رقماً' (the accusative of 11–99, everywhere)."""
+    assert i18n.figures_count(n) == english
+    assert i18n.figures_count(n, "ar") == arabic

@@ -139,7 +139,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "flow_planned": ("pale band: planned in all", "الشريط الفاتح: العدد المخطط كله"),
     "flow_width": ("width: 2 px per 1,000 detainees", "العرض: 2 بكسل لكل 1,000 معتقل"),
     "or_more": ("{n}+", "{n} فأكثر"),  # the darkest shade's range
-    "figures_n": ("figures", "رقماً"),
     "policy_name": ("policy", "السياسة"),
     "latest": ("Latest figure", "أحدث رقم"),
     "no_figure": ("no figure reported here", "لا رقم معلن عن هذا المكان"),
@@ -294,6 +293,19 @@ def unit_noun(unit: object, n: object, lang: str = "en") -> str:
         return nouns[0]
     last = int(float(n)) % 100  # type: ignore[arg-type]
     return nouns[1][0] if 3 <= last <= 10 else nouns[1][1] if last >= 11 else nouns[1][2]
+
+
+def figures_count(n: int, lang: str = "en") -> str:
+    """'1 figure', '39 figures'; in Arabic the noun agrees with the number ('رقمان', '3 أرقام',
+    '39 رقماً'; a popup said '2 رقماً' and '0 رقماً')."""
+    if lang != "ar":
+        return f"{n} figure" if n == 1 else f"{n} figures"
+    if n == 0:
+        return "لا أرقام"
+    if n in (1, 2):
+        return "رقم واحد" if n == 1 else "رقمان"
+    last = n % 100
+    return f"{n} أرقام" if 3 <= last <= 10 else f"{n} رقماً" if last >= 11 else f"{n} رقم"
 
 
 def format_value(low: object, best: object, high: object, hedge: str, lang: str = "en",

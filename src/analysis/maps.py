@@ -413,7 +413,7 @@ def shading_layer(figures: pd.DataFrame, places: pd.DataFrame, admin1: gpd.GeoDa
                  "fillOpacity": 0.7 if k is not None else 0.0,
                  "className": "governorate"}
         style = {key: v for key, v in style.items() if v is not None}
-        title = f"{gov[name_col]} ({code}): {n} {word('figures_n', lang)}"
+        title = f"{gov[name_col]} ({code}): {i18n.figures_count(n, lang)}"
         parts = [f"<b>{e(title)}</b>"]
         if len(here):
             known = _known_only(here, name_col, lang)
@@ -447,7 +447,7 @@ def country_layer(figures: pd.DataFrame, places: pd.DataFrame, admin0: gpd.GeoDa
         if claims.empty or shape.empty:
             continue
         name = place["name_ar"] if lang == "ar" else place["name_en"]
-        title = f"{name}: {len(claims)} {word('figures_n', lang)}"
+        title = f"{name}: {i18n.figures_count(len(claims), lang)}"
         _geojson(shape, {"color": "#b35806", "weight": 2, "fillColor": "#fdb863",
                          "fillOpacity": 0.35, "className": "country"},
                  tooltip=_tooltip(e(title), lang),

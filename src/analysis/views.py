@@ -135,10 +135,10 @@ def banner(figures: pd.DataFrame, as_of: object, lang: str = "en") -> str:
     cutoff = i18n.format_when(as_of, None, None, lang) if as_of else "—"
     if lang == "ar":
         text = (f"إصدار البيانات {version} · التقارير المنشورة حتى {cutoff} · "
-                f"{len(figures)} رقماً")
+                f"{i18n.figures_count(len(figures), 'ar')}")
     else:
         text = (f"Data version {version} · reports published on or before {cutoff} · "
-                f"{len(figures)} figures")
+                f"{i18n.figures_count(len(figures))}")
     later, undated = _left_out(as_of)
     if later:  # a page for an earlier date is not the latest: say so where it is read first
         text += (f" · لا يُحتسب هنا {later} من الأرقام نُشرت بعد {cutoff}" if lang == "ar" else
