@@ -120,9 +120,9 @@ CSS = """<style>
   border:1px solid #999;vertical-align:middle}
 .map-legend .dash{border:2px dashed #67001f;background:none}
 .flow-label{font:12px/1.3 sans-serif;font-weight:bold;white-space:normal;width:240px}
-.popup-body{max-height:min(320px,50vh);overflow:auto}
+.leaflet-popup-content{max-height:min(320px,45vh);overflow-y:auto}
 .leaflet-popup-content [dir]{text-align:start}
-@media (max-width:500px){.leaflet-popup-content{width:auto!important;max-width:calc(100vw - 90px)}}
+@media (max-width:500px){.leaflet-popup-content{width:calc(100vw - 110px)!important}}
 .leaflet-interactive:focus:not(:focus-visible){outline:none}
 .claim{margin:2px 0}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);
@@ -249,9 +249,13 @@ def _tooltip(html: str, lang: str, **kwargs) -> folium.Tooltip:
 
 
 def _popup(html: str) -> folium.Popup:
+    """A popup whose whole content scrolls (a governorate's heading and list made it taller
+    than a phone's map), moved into view clear of the controls above and below it (the
+    legend and the scale bar covered its last lines)."""
     import folium
 
-    return folium.Popup(html, max_width=360)
+    return folium.Popup(html, max_width=360, auto_pan_padding_top_left=(50, 80),
+                        auto_pan_padding_bottom_right=(10, 70))
 
 
 # -- latest figure per place ------------------------------------------------------------------
@@ -414,7 +418,7 @@ def shading_layer(figures: pd.DataFrame, places: pd.DataFrame, admin1: gpd.GeoDa
                  "className": "governorate"}
         style = {key: v for key, v in style.items() if v is not None}
         title = f"{gov[name_col]} ({code}): {i18n.figures_count(n, lang)}"
-        parts = [f"<b>{e(title)}</b>"]
+        parts = [f"<b>{escape.prose(title, e)}</b>"]  # its code whole: "SY-" / "HA"
         if len(here):
             known = _known_only(here, name_col, lang)
             if known:
@@ -425,7 +429,8 @@ def shading_layer(figures: pd.DataFrame, places: pd.DataFrame, admin1: gpd.GeoDa
         direction = "rtl" if lang == "ar" else "ltr"
         html = f"<div dir='{direction}' lang='{lang}'>" + "<hr>".join(parts) + "</div>"
         _geojson(shapes[shapes["admin1_code"] == code], style,
-                 tooltip=_tooltip(e(title), lang), popup=_popup(html)).add_to(group)
+                 tooltip=_tooltip(escape.prose(title, e), lang),
+                 popup=_popup(html)).add_to(group)
     return group
 
 
