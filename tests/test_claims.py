@@ -271,3 +271,19 @@ def test_claim_known_only_by_its_print_date_does_not_override_dated_totals():
     assert (e.value, e.window, e.figure_ids) == (5704.0, "2026-02-16", ("a",))
     only = policies.estimate("t", "2026-02-28", "best", figures=ledger(text).iloc[[1]])
     assert (only.value, only.low, only.high) == (6000.0, 5000.0, 7000.0)
+
+
+def test_a_claimants_older_word_is_set_aside_in_its_window():
+    """The Ministry's 5,046 of 2026-02-11, reprinted on 2026-02-13 (the day it said 5,064),
+    was a fourth voice in that day's median; an undated statement of the same claimant stays
+    (nothing says it is older)."""
+    reprint = LEDGER + (
+        "m3,transferred_to_iraq,cumulative,Iraqi Ministry of Justice,government,moj-0211,"
+        "Alsumaria,2026-02-13,2026-02-11,,,exact,,5046,\n")
+    got = policies.estimate("transferred_to_iraq", "2026-02-14", "best", ledger(reprint))
+    assert (got.value, got.statements, got.figure_ids) == (5064.0, 3, ("c1", "c2", "f1", "m1"))
+    assert got.explanation.endswith("; 1 older statement of the same claimant set aside)")
+    undated = reprint.replace("Alsumaria,2026-02-13,2026-02-11,", "Alsumaria,2026-02-13,,")
+    kept = policies.estimate("transferred_to_iraq", "2026-02-14", "best", ledger(undated))
+    assert (kept.value, kept.statements) == (5064.0, 3)  # m3 undated: m1 beats it anyway
+    assert "set aside" not in kept.explanation

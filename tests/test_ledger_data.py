@@ -62,11 +62,22 @@ def test_known_contradictions_are_shown():
 
 
 def test_sensitivity_on_2026_02_14():
+    """The Ministry of Justice's 5,046 of 2026-02-11, reprinted on 2026-02-13, the day it
+    said 5,064, was a fourth voice in that day's median (5,055): a claimant's older word is
+    set aside, and the explanation says so."""
     table = analysis.sensitivity("transferred_to_iraq", "2026-02-14")
     assert table[["policy", "value", "low", "high", "window", "statements"]].values.tolist() \
-        == [["conservative", 3000.0, 3000.0, 5700.0, "2026-02-13", 4],
-            ["best", 5055.0, 3000.0, 5700.0, "2026-02-13", 4],
-            ["upper", 5700.0, 3000.0, 5700.0, "2026-02-13", 4]]
+        == [["conservative", 3000.0, 3000.0, 5700.0, "2026-02-13", 3],
+            ["best", 5064.0, 3000.0, 5700.0, "2026-02-13", 3],
+            ["upper", 5700.0, 3000.0, 5700.0, "2026-02-13", 3]]
+    assert table["explanation"][1] == (
+        "best: the median of 3 independent statements (compared within 2026-02-13; 1 older "
+        "statement of the same claimant set aside)")
+    estimate = analysis.estimate("transferred_to_iraq", "2026-02-14")
+    assert "rf-095" not in estimate.figure_ids and "rf-091" in estimate.figure_ids
+    arabic = analysis.sensitivity("transferred_to_iraq", "2026-02-14", lang="ar")
+    assert arabic["explanation"][1].endswith(
+        "؛ تصريحات أقدم للجهة المصرِّحة نفسها استُبعدت: 1)")
 
 
 def test_transfer_destinations_as_coded():
