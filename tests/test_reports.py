@@ -36,7 +36,7 @@ def test_index_links_three_reports_with_version_and_as_of(rendered):
 
 def test_figures_report_shows_headline_figures_with_hedges(rendered):
     page = read(rendered, "01_figures")
-    for text in ("150", "up to 7,000", "about 10,000", "at least 300", "at least 20",
+    for text in ("150", "up to 7,000", "about 10,000", "more than 300", "more than 20",
                  "ونُقل 150 معتقلا بالفعل", "قد يصل إلى نحو 7 آلاف معتقل"):
         assert text in page, text
     assert 'dir="rtl" lang="ar"' in page
