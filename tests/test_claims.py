@@ -282,7 +282,7 @@ def test_a_claimants_older_word_is_set_aside_in_its_window():
         "Alsumaria,2026-02-13,2026-02-11,,,exact,,5046,\n")
     got = policies.estimate("transferred_to_iraq", "2026-02-14", "best", ledger(reprint))
     assert (got.value, got.statements, got.figure_ids) == (5064.0, 3, ("c1", "c2", "f1", "m1"))
-    assert got.explanation.endswith("; 1 older statement of the same claimant set aside)")
+    assert got.explanation.endswith("; older statement set aside: Iraqi Ministry of Justice)")
     undated = reprint.replace("Alsumaria,2026-02-13,2026-02-11,", "Alsumaria,2026-02-13,,")
     kept = policies.estimate("transferred_to_iraq", "2026-02-14", "best", ledger(undated))
     assert (kept.value, kept.statements) == (5064.0, 3)  # m3 undated: m1 beats it anyway

@@ -70,14 +70,20 @@ def test_sensitivity_on_2026_02_14():
         == [["conservative", 3000.0, 3000.0, 5700.0, "2026-02-13", 3],
             ["best", 5064.0, 3000.0, 5700.0, "2026-02-13", 3],
             ["upper", 5700.0, 3000.0, 5700.0, "2026-02-13", 3]]
-    assert table["explanation"][1] == (
-        "best: the median of 3 independent statements (compared within 2026-02-13; 1 older "
-        "statement of the same claimant set aside)")
+    # named: "1 older statement of the same claimant" read as the Foreign Minister's, named
+    # just before it under the conservative policy
+    assert table["explanation"].tolist() == [
+        "conservative: the lowest of 3 independent statements (compared within 2026-02-13, "
+        "Iraqi Foreign Minister; older statement set aside: Iraqi Ministry of Justice)",
+        "best: the median of 3 independent statements (compared within 2026-02-13; older "
+        "statement set aside: Iraqi Ministry of Justice)",
+        "upper: the highest of 3 independent statements (compared within 2026-02-13, CENTCOM; "
+        "older statement set aside: Iraqi Ministry of Justice)"]
     estimate = analysis.estimate("transferred_to_iraq", "2026-02-14")
     assert "rf-095" not in estimate.figure_ids and "rf-091" in estimate.figure_ids
     arabic = analysis.sensitivity("transferred_to_iraq", "2026-02-14", lang="ar")
     assert arabic["explanation"][1].endswith(
-        "؛ تصريحات أقدم للجهة المصرِّحة نفسها استُبعدت: 1)")
+        "؛ جهات مصرِّحة استُبعد تصريحها الأقدم: وزارة العدل العراقية)")
 
 
 def test_transfer_destinations_as_coded():

@@ -78,9 +78,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "reads_best": ("median", "وسيط ما ذكرته التصريحات المستقلة"),
     "reads_upper": ("highest", "أعلى ما ذكرته التصريحات المستقلة"),
     "independent_n": ("independent statements", "عددها"),  # Arabic only: English counts them
-    # Arabic only: English says it in a sentence (policies.explain)
-    "set_aside_n": ("older statements of the same claimant set aside",
-                    "تصريحات أقدم للجهة المصرِّحة نفسها استُبعدت"),
+    # policies.explain: whose older statement in a window was set aside for its newer one
+    "set_aside": ("older statement set aside", "جهات مصرِّحة استُبعد تصريحها الأقدم"),
     "no_claims_known": ("no claims known by this date", "لا ادعاء معروف حتى هذا التاريخ"),
     "any_date": ("any date", "أي تاريخ"),
     "week": ("week", "الأسبوع"),

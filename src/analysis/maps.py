@@ -836,7 +836,7 @@ def _place_rows(place: pd.Series, claims: pd.DataFrame, as_of: object, policy: s
 
 
 def _said_by(r: pd.Series, lang: str, names: Mapping[str, str]) -> str:
-    """'at least 2,200 (SOHR, published 2026-02-13)'."""
+    """'more than 2,200 (SOHR, published 2026-02-13)'."""
     published = i18n.format_when(r["published"], None, None, lang)
     said = i18n.join([claimant_name(r["claimant"], names),
                       f"{word('published_on', lang)} {published}"], lang)

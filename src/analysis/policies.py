@@ -78,29 +78,29 @@ def check_policy(policy: str) -> str:
 
 def explain(policy: str, readings: int, window: str, claimant: str | None = None,
             lang: str = "en", names: Mapping[str, str] | None = None,
-            set_aside: int = 0) -> str:
+            set_aside: tuple[str, ...] = ()) -> str:
     """How the estimate was read, in the reader's language (the words are in `i18n.WORDS`).
 
     'best: the median of 3 independent statements (compared within 2026-02-13)'; `claimant` is
     whose reading the estimate is, named for the lowest and highest (not for a median): in
     Arabic by its name in `names` (default `analysis.ledger.claimant_names`), as in tables.
-    `set_aside`: statements left out because their claimant said something newer in the
-    window (`newest_per_claimant`), said so.
+    `set_aside`: the claimants whose older statement in the window was left out, because
+    they said something newer there (`newest_per_claimant`), named.
     """
+    from analysis.ledger import claimant_name, names_for
+
     w = i18n.word
     if lang != "ar":
         who = f", {claimant}" if claimant else ""
         statements = "statement" if readings == 1 else "statements"
-        aside = (f"; {set_aside} older statement{'s' if set_aside > 1 else ''} of the same "
-                 "claimant set aside") if set_aside else ""
+        aside = (f"; {w('set_aside')}: {i18n.join(set_aside)}") if set_aside else ""
         return (f"{policy}: the {w(f'reads_{policy}')} of {readings} independent {statements} "
                 f"(compared within {window}{who}{aside})")
-    who = ""
-    if claimant:
-        from analysis.ledger import claimant_name, names_for
-
-        who = f"؛ {w('claimant', lang)}: {claimant_name(claimant, names_for(lang, names))}"
-    aside = f"؛ {w('set_aside_n', lang)}: {set_aside}" if set_aside else ""
+    named = names_for(lang, names) if claimant or set_aside else {}
+    who = f"؛ {w('claimant', lang)}: {claimant_name(claimant, named)}" if claimant else ""
+    aside = (f"؛ {w('set_aside', lang)}: "
+             f"{i18n.join((claimant_name(c, named) for c in set_aside), lang)}"
+             if set_aside else "")
     return (f"{i18n.policy_name(policy, lang)}: {w(f'reads_{policy}', lang)} "
             f"({w('independent_n', lang)} {readings}؛ {w('window', lang)}: "
             f"{compare.window_label(window, lang)}{who}{aside})")
@@ -186,12 +186,12 @@ def one_unit(claims: list[Record]) -> tuple[str, list[Record]]:
     return unit, [c for c in claims if schema.counted(c.get("unit")) == unit]
 
 
-def newest_per_claimant(claims: list[Record]) -> tuple[list[Record], int]:
+def newest_per_claimant(claims: list[Record]) -> tuple[list[Record], tuple[str, ...]]:
     """The window's claims without those a claimant superseded: a statement that holds for an
     older date than another of the same claimant's in the window (the Ministry of Justice's
     5,046 of 2026-02-11, reprinted on 2026-02-13, the day it said 5,064). A claimant's old
-    word is not an independent voice beside its new one. With the number of statements set
-    aside. Claims that give no date of their own are kept."""
+    word is not an independent voice beside its new one. With the claimants whose statements
+    were set aside. Claims that give no date of their own are kept."""
     def own(r: Record) -> pd.Timestamp | None:
         return r["as_of"] if r["as_of"] is not None else r["period_end"]
 
@@ -201,7 +201,8 @@ def newest_per_claimant(claims: list[Record]) -> tuple[list[Record], int]:
         if when is not None and (r["claimant"] not in newest or when > newest[r["claimant"]]):
             newest[r["claimant"]] = when
     kept = [r for r in claims if own(r) is None or own(r) >= newest[r["claimant"]]]
-    return kept, len({r["statement_id"] for r in claims} - {r["statement_id"] for r in kept})
+    ids = {r["figure_id"] for r in kept}
+    return kept, tuple(sorted({r["claimant"] for r in claims if r["figure_id"] not in ids}))
 
 
 def estimate_from(claims: list[Record], measure: str, as_of: object = None,

@@ -142,11 +142,12 @@ def banner(figures: pd.DataFrame, as_of: object, lang: str = "en") -> str:
     later, undated = _left_out(as_of)
     if later:  # a page for an earlier date is not the latest: say so where it is read first
         text += (f" · لا يُحتسب هنا {later} من الأرقام نُشرت بعد {cutoff}" if lang == "ar" else
-                 f" · {later} figures published after {cutoff} are not counted here")
+                 f" · {i18n.figures_count(later)} published after {cutoff} "
+                 f"{'is' if later == 1 else 'are'} not counted here")
     if undated:  # nor can a figure whose source has no date be shown to precede the cutoff
         text += (f" · ويُستبعد {undated} من الأرقام لأن مصادرها بلا تاريخ نشر" if lang == "ar"
-                 else f" · {undated} figures from sources without a publication date are left "
-                 "out")
+                 else f" · {i18n.figures_count(undated)} from sources without a publication "
+                 f"date {'is' if undated == 1 else 'are'} left out")
     return f'<p class="banner" {i18n.html_lang(lang)}>{escape.prose(text)}</p>'
 
 
