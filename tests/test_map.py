@@ -300,13 +300,15 @@ def test_places_in_words_say_what_each_circle_and_border_says():
         "Claimants,Holds for,\"Published later, not read (no date of its own, or another unit)\"\n"
         "Camp A,Hasakah (SY-HA),\"hollow circle: latest figure, hedged\",Population,"
         "\"1,900 (1,800–2,000)\",\"about 2,000; 1,800\",CENTCOM; SDF,2026-02-01,\n"
-        "Camp A,Hasakah (SY-HA),in the circle's popup,Moved,500,up to 500,CENTCOM,2026-01-20,\n"
+        # one claim read: its own words (a lone "up to 500" read "500")
+        "Camp A,Hasakah (SY-HA),in the circle's popup,Moved,up to 500,up to 500,CENTCOM,"
+        "2026-01-20,\n"
         "Jail B,Baghdad (IQ-BG),small grey dot: no figure reported there,,"
         "no figure reported here,,,,\n"
         "Hasakah Governorate,Hasakah (SY-HA),dashed border: a place known only to its "
         "governorate,Moved,150,150,CENTCOM,2026-01-21,\n"
         "Roj camp,Hasakah (SY-HA),dashed border: a place known only to its governorate,"
-        "Population,\"2,100\",\"at least 2,100\",Step News,2026-02-05,\n"
+        "Population,\"at least 2,100\",\"at least 2,100\",Step News,2026-02-05,\n"
         "Sosa prison,Sulaymaniyah (IQ-SU),dashed border: a place known only to its governorate,"
         ",no figure reported here,,,,\n"))
 
@@ -321,8 +323,8 @@ def test_places_in_words_read_as_the_markers_read():
         assert got.iloc[0, 4] == marker.reading and got.columns[4].endswith(f"policy {policy})")
     early = figures[figures["published"] <= "2026-01-31"]
     got = maps.places_in_words(early, places, "2026-01-31", "best")
-    assert got.iloc[0, 2:].tolist() == ["hollow circle: latest figure, hedged", "Moved", "500",
-                                        "up to 500", "CENTCOM", "2026-01-20", ""]
+    assert got.iloc[0, 2:].tolist() == ["hollow circle: latest figure, hedged", "Moved",
+                                        "up to 500", "up to 500", "CENTCOM", "2026-01-20", ""]
 
 
 def test_a_place_never_reads_families_and_people_as_one_number():
@@ -353,14 +355,14 @@ def test_arabic_places_in_words():
     pd.testing.assert_frame_equal(got, expected(
         "المكان,المحافظة,على الخريطة,المقياس,أحدث رقم (السياسة «الأرجح»),كما أُعلن,"
         "الجهات المصرِّحة,التاريخ,نُشر لاحقاً ولم يُحتسب (بلا تاريخ خاص به أو بوحدة أخرى)\n"
-        "مخيم أ,الحسكة (SY-HA),\"دائرة مفرغة: أحدث رقم، تقريبي\",عدد السكان,"
+        "مخيم أ,الحسكة (SY-HA),\"دائرة مفرغة: أحدث رقم، بتحوّط\",عدد السكان,"
         "\"1,900 (1,800–2,000)\",\"نحو 2,000؛ 1,800\",سنتكوم؛ SDF,2026-02-01,\n"
-        "مخيم أ,الحسكة (SY-HA),في النافذة المنبثقة للدائرة,المنقولون,500,حتى 500,سنتكوم,"
+        "مخيم أ,الحسكة (SY-HA),في النافذة المنبثقة للدائرة,المنقولون,حتى 500,حتى 500,سنتكوم,"
         "2026-01-20,\n"
         "سجن ب,بغداد (IQ-BG),نقطة رمادية صغيرة: لا رقم معلن عن المكان,,"
         "لا رقم معلن عن هذا المكان,,,,\n"
         f"محافظة الحسكة,الحسكة (SY-HA),{border},المنقولون,150,150,سنتكوم,2026-01-21,\n"
-        f"مخيم روج,الحسكة (SY-HA),{border},عدد السكان,\"2,100\",\"2,100 على الأقل\","
+        f"مخيم روج,الحسكة (SY-HA),{border},عدد السكان,\"2,100 على الأقل\",\"2,100 على الأقل\","
         "Step News,2026-02-05,\n"
         f"سجن سوسة,السليمانية (IQ-SU),{border},,لا رقم معلن عن هذا المكان,,,,\n"))
 

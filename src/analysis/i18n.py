@@ -133,7 +133,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "area_only": ("dashed border: a place known only to its governorate",
                   "حدود متقطعة: مكان لا يُعرف إلا على مستوى المحافظة"),
     "marker_exact": ("filled circle: latest figure, exact", "دائرة مصمتة: أحدث رقم، دقيق"),
-    "marker_hedged": ("hollow circle: latest figure, hedged", "دائرة مفرغة: أحدث رقم، تقريبي"),
+    "marker_hedged": ("hollow circle: latest figure, hedged", "دائرة مفرغة: أحدث رقم، بتحوّط"),
     "marker_none": ("small grey dot: no figure reported there",
                     "نقطة رمادية صغيرة: لا رقم معلن عن المكان"),
     "marker_size": ("circle area grows with the figure", "مساحة الدائرة تكبر مع الرقم"),

@@ -120,7 +120,7 @@ CSS = """<style>
   border:1px solid #999;vertical-align:middle}
 .map-legend .dash{border:2px dashed #67001f;background:none}
 .flow-label{font:12px/1.3 sans-serif;font-weight:bold;white-space:normal;width:240px}
-.leaflet-popup-content{max-height:min(320px,45vh);overflow-y:auto}
+.leaflet-popup-content{max-height:min(320px,52vh);overflow-y:auto}
 .leaflet-popup-content [dir]{text-align:start}
 @media (max-width:500px){.leaflet-popup-content{width:calc(100vw - 110px)!important}}
 .leaflet-interactive:focus:not(:focus-visible){outline:none}
@@ -323,7 +323,10 @@ def latest_figures(claims: pd.DataFrame, as_of: object, policy: str,
         label = first["measure_label_ar"] if lang == "ar" else first["measure_label_en"]
         ref = _reference(used)
         when = i18n.format_when(ref if ref != pd.Timestamp.min else None, None, None, lang)
-        reading = _reading(est, lang)
+        # one statement read: its own words ("more than 500" read "500"); several: the
+        # policy's number and their range (their words are in the map in words)
+        reading = _said(used.sort_values("figure_id").iloc[0], lang) if est.statements == 1 \
+            else _reading(est, lang)
         text = f"{label}: {reading} · {i18n.policy_phrase(policy, lang)} · {when}"
         out.append(Latest(measure, label, float(est.value),
                           bool((used["hedge"] != "exact").any()), ref, text, reading, when,
