@@ -199,7 +199,8 @@ def test_progress_caption_on_2026_02_20():
         "2026-02-16 (lowest–highest among them: 5,704).",
         "The first batch (147) is dated 2026-01-21; by 2026-02-16 the total had changed "
         "by 5,557 in 26 days, 214 a day on average.",
-        "Fastest pace between consecutive reports: 1,200 a day (2026-02-12 to 2026-02-13).",
+        # between the dates the estimates hold for, as the average (by report day: 1,200)
+        "Fastest pace between consecutive estimates: 730 a day (2026-02-07 to 2026-02-11).",
         "The estimate fell on 1 report day (2026-02-12): that day's reports gave a lower "
         "total than earlier ones, so the reports contradict each other.",
         "22 days passed from the first batch to the first claim of 5,700 or more (CENTCOM: at "
@@ -215,7 +216,6 @@ def test_progress_caption_on_2026_01_25_knows_only_the_first_batch():
         (150.0, None, None, ())
     assert trends.progress_sentences(facts)[1:] == [
         "Only the first batch was known by then: 150 (2026-01-21).",
-        "Fastest pace between consecutive reports: 3 a day (2026-01-21 to 2026-01-22).",
         "Planned or expected totals claimed: 7,000, by 1 claimant.",
         "Stated ceiling: CENTCOM, up to 7,000."]
 
@@ -498,7 +498,8 @@ def test_report_on_2026_02_20_tells_the_four_weeks(pages):
             "for 2026-02-16 (lowest–highest among them: 5,704).",
             "The first batch (150) is dated 2026-01-21; by 2026-02-16 the total had "
             "changed by 5,554 in 26 days, 214 a day on average.",
-            "Fastest pace between consecutive reports: 2,358 a day (2026-02-08 to 2026-02-09).",
+            "Fastest pace between consecutive estimates: 1,179 a day (2026-02-07 to "
+            "2026-02-09).",
             "22 days passed from the first batch to the first claim of 5,700 or more (CENTCOM: "
             "more than 5,700, for 2026-02-12).",
             "Planned or expected totals claimed: 5,500–7,000, by 4 claimants.",

@@ -271,12 +271,17 @@ def progress(figures: pd.DataFrame, as_of: object = None, policy: str = "best") 
     # of 2026-02-23" and took the pace over 7 days too many)
     first_date, latest_date = _held(first), _held(latest)
     days = max(0, int((latest_date - first_date).days))
-    steps = rates(official)
-    up = steps[steps["per_day"] > 0]
+    # the pace between the dates the estimates hold for, as the average above (by report
+    # day, 2,225 printed on 02-08 for 02-07 and 4,583 on 02-09 made 2,358 a day, not 1,179)
+    held = official.assign(date=official.apply(_held, axis=1)).drop_duplicates(
+        "date", keep="last").sort_values("date", kind="stable")
+    up = rates(held)
+    up = up[up["per_day"] > 0]
     fastest = None
     if not up.empty:
         top = up.loc[up["per_day"].idxmax()]
         fastest = (top["start"], top["end"], float(top["per_day"]))
+    steps = rates(official)  # a fall is between reports: they contradict each other
     drops = tuple(steps.loc[steps["per_day"] < 0, "end"])
     mark, claim, to_mark = _milestone(claim_series(figures, TRANSFER))
     moved = days > 0 and official["value"].nunique() > 1
@@ -403,9 +408,9 @@ def progress_sentences(p: Progress, lang: str = "en",
         out.append(_pace(p, ar))
     if p.fastest is not None:
         a, b, rate = p.fastest
-        out.append(f"أسرع وتيرة بين تقريرين متتاليين: {_n(rate)} في اليوم (من {_d(a)} إلى {_d(b)})."
+        out.append(f"أسرع وتيرة بين تقديرين متتاليين: {_n(rate)} في اليوم (من {_d(a)} إلى {_d(b)})."
                    if ar else
-                   f"Fastest pace between consecutive reports: {_n(rate)} a day "
+                   f"Fastest pace between consecutive estimates: {_n(rate)} a day "
                    f"({_d(a)} to {_d(b)}).")
     if p.drops:
         days = i18n.join((_d(d) for d in p.drops), lang)
