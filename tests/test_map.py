@@ -288,6 +288,12 @@ def words_inputs() -> tuple[pd.DataFrame, pd.DataFrame]:
     return claims_frame(WORDS_CLAIMS), places
 
 
+def with_units(rows: str) -> pd.DataFrame:
+    """WORDS_CLAIMS with a unit column (empty: people) and `rows` (CSV, unit last) added."""
+    header, *words = WORDS_CLAIMS.splitlines()
+    return claims_frame("\n".join([f"{header},unit", *(f"{r}," for r in words)]) + "\n" + rows)
+
+
 def expected(text: str) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
 
@@ -330,14 +336,12 @@ def test_places_in_words_read_as_the_markers_read():
 def test_a_place_never_reads_families_and_people_as_one_number():
     """Camp A's planned returns: 20,000 people and 4,000 families are two answers (the
     median of the two, 12,000, was on the map); a measure only in families says 'families'."""
-    header, *rows = WORDS_CLAIMS.splitlines()
-    extra = "\n".join([f"{header},unit", *(f"{r}," for r in rows)]) + "\n" + (
+    figures, places = with_units(
         "r1,camp,ret,plan,Returns,العائدون,Gov,s7,2026-02-03,2026-02-03,,,,20000,,exact,people\n"
         "r2,camp,ret,plan,Returns,العائدون,Mig,s8,2026-02-03,2026-02-03,,,,4000,,exact,"
         "families\n"
         "f1,camp,fam,plan,Families,العائلات,Mig,s8,2026-02-03,2026-02-03,,,,4000,,exact,"
-        "families\n")
-    figures, places = claims_frame(extra), words_inputs()[1]
+        "families\n"), words_inputs()[1]
     got = maps.places_in_words(figures, places, "2026-02-28", "best")
     camp = got[got["Place"] == "Camp A"].set_index("Measure")
     assert camp.loc["Returns", "Latest figure (policy best)"] == "20,000"
@@ -414,8 +418,7 @@ def test_places_in_words_list_later_claims_the_latest_figure_does_not_read():
     2026-01-25 without a date of its own: a newer claim the latest figure does not read (no
     date of its own, or another unit) is listed beside it; an older one, or one printed later
     about an earlier date, is not."""
-    header, *rows = WORDS_CLAIMS.splitlines()
-    extra = "\n".join([f"{header},unit", *(f"{r}," for r in rows)]) + "\n" + (
+    figures, places = with_units(
         # printed after 2026-02-01 with no date of its own: listed
         "n1,camp,pop,stock,Population,عدد السكان,SOHR,s9,2026-02-10,,,,2200,,,at_least,\n"
         # printed later, about an earlier date: history, not listed
@@ -423,8 +426,7 @@ def test_places_in_words_list_later_claims_the_latest_figure_does_not_read():
         "exact,\n"
         # printed later, for a later date, but in families: listed
         "n3,camp,pop,stock,Population,عدد السكان,Mig,s11,2026-02-14,2026-02-14,,,,400,,"
-        "exact,families\n")
-    figures, places = claims_frame(extra), words_inputs()[1]
+        "exact,families\n"), words_inputs()[1]
     got = maps.places_in_words(figures, places, "2026-02-28", "best", names={"Mig": "Ministry"})
     camp = got[got["Place"] == "Camp A"].set_index("Measure")
     column = "Published later, not read (no date of its own, or another unit)"
