@@ -234,6 +234,19 @@ def test_a_later_undated_report_does_not_move_the_estimates_date():
         "5,554 in 26 days, 214 a day on average."]
 
 
+def test_the_caption_names_every_date_its_claims_hold_for():
+    """On 2026-02-13 the caption said "from the claims for 2026-02-13", but CENTCOM's "more
+    than 5,700", one of the three, holds for 02-12."""
+    facts = trends.progress(analysis.load_figures(as_of="2026-02-13"), "2026-02-13", "best")
+    assert (facts.latest_from, facts.latest_date) == \
+        (pd.Timestamp("2026-02-12"), pd.Timestamp("2026-02-13"))
+    assert trends.progress_sentences(facts)[0] == (
+        "Transferred to Iraq as known on 2026-02-13 (policy best): 5,064, from the claims for "
+        "2026-02-12 to 2026-02-13 (lowest–highest among them: 3,000–5,700).")
+    assert "من الادعاءات الخاصة بالمدة من 2026-02-12 إلى 2026-02-13 " in \
+        trends.progress_sentences(facts, "ar")[0]
+
+
 def test_progress_before_any_transfer():
     facts = trends.progress(known("2026-01-20"), "2026-01-20")
     assert trends.progress_sentences(facts) == [

@@ -66,7 +66,8 @@ SERIES_COLUMNS = ["measure", "kind", "date", "period_start", "period_end", "publ
                   "claimant", "claimant_type", "statement_id", "hedge", "value_low",
                   "value_best", "value_high", "value", "lowest", "highest", "copies",
                   "figure_ids"]
-OFFICIAL_COLUMNS = ["date", "value", "low", "high", "holds_for", "window", "statements"]
+OFFICIAL_COLUMNS = ["date", "value", "low", "high", "holds_for", "held_from", "window",
+                    "statements"]
 
 
 # --- series -------------------------------------------------------------------------------
@@ -134,7 +135,8 @@ def official_series(figures: pd.DataFrame, measure: str = TRANSFER,
 
     One row per publication date of a claim on `measure`: `value`, `low` and `high` are
     `analysis.estimate` on that day; `holds_for` is the newest date the claims it used hold
-    for. A day's reports replace the previous estimate, they are never added to it.
+    for, `held_from` the oldest. A day's reports replace the previous estimate, they are
+    never added to it.
     """
     policies.check_policy(policy)
     claims = policies.measure_records(figures, measure)
@@ -148,6 +150,7 @@ def official_series(figures: pd.DataFrame, measure: str = TRANSFER,
         held = [own[f] for f in e.figure_ids if own[f] is not None]
         rows.append({"date": pd.Timestamp(day), "value": e.value, "low": e.low,
                      "high": e.high, "holds_for": max(held) if held else pd.NaT,
+                     "held_from": min(held) if held else pd.NaT,
                      "window": e.window, "statements": e.statements})
     out = pd.DataFrame(rows, columns=OFFICIAL_COLUMNS)
     for col in ("value", "low", "high"):
@@ -255,6 +258,8 @@ class Progress:
     plan_high: float | None = None
     plan_claimants: int = 0
     ceilings: tuple[tuple[str, float], ...] = ()
+    latest_from: pd.Timestamp | None = None  # the oldest date the latest estimate's claims
+    # hold for (latest_date: the newest)
 
 
 def progress(figures: pd.DataFrame, as_of: object = None, policy: str = "best") -> Progress:
@@ -289,7 +294,8 @@ def progress(figures: pd.DataFrame, as_of: object = None, policy: str = "best") 
         stamp, policy, first_date, float(first["value"]), latest_date,
         float(latest["value"]), float(latest["low"]), float(latest["high"]), days,
         (latest["value"] - first["value"]) / days if moved else None, fastest, drops,
-        mark, claim, to_mark, **plan_facts)
+        mark, claim, to_mark, **plan_facts,
+        latest_from=latest["held_from"] if pd.notna(latest["held_from"]) else latest_date)
 
 
 def _held(step: pd.Series) -> pd.Timestamp:
@@ -399,11 +405,11 @@ def progress_sentences(p: Progress, lang: str = "en",
         policy = i18n.policy_phrase(p.policy, lang)
         out.append(
             f"المنقولون إلى العراق كما عُرف في {when} ({policy}): "
-            f"{_n(p.latest_value)}، من الادعاءات الخاصة بتاريخ {_d(p.latest_date)} "
+            f"{_n(p.latest_value)}، من الادعاءات الخاصة {_held_span(p, True)} "
             f"(الأدنى–الأعلى بينها: {spread})."
             if ar else
             f"Transferred to Iraq as known on {when} ({policy}): "
-            f"{_n(p.latest_value)}, from the claims for {_d(p.latest_date)} "
+            f"{_n(p.latest_value)}, from the claims for {_held_span(p, False)} "
             f"(lowest–highest among them: {spread}).")
         out.append(_pace(p, ar))
     if p.fastest is not None:
@@ -431,6 +437,15 @@ def progress_sentences(p: Progress, lang: str = "en",
                    f"{_n(p.mark)} or more ({who}: {value}, for {_d(c['date'])}).")
     out.extend(_plan_sentence(p, lang, names))
     return [s for s in out if s]
+
+
+def _held_span(p: Progress, ar: bool) -> str:
+    """The date(s) the latest estimate's claims hold for: '2026-02-16', or '2026-02-12 to
+    2026-02-13' when they hold for different days (CENTCOM's 5,700 for 02-12 among 02-13's)."""
+    if p.latest_from is None or p.latest_from == p.latest_date:
+        return f"بتاريخ {_d(p.latest_date)}" if ar else _d(p.latest_date)
+    return (f"بالمدة من {_d(p.latest_from)} إلى {_d(p.latest_date)}" if ar else
+            f"{_d(p.latest_from)} to {_d(p.latest_date)}")
 
 
 def _pace(p: Progress, ar: bool) -> str:
