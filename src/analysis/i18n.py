@@ -291,10 +291,15 @@ def unit_noun(unit: object, n: object, lang: str = "en") -> str:
     nouns = UNIT_NOUNS.get(counted(unit))
     if nouns is None or number(n) == "":
         return ""
-    if lang != "ar":
-        return nouns[0]
-    last = int(float(n)) % 100  # type: ignore[arg-type]
-    return nouns[1][0] if 3 <= last <= 10 else nouns[1][1] if last >= 11 else nouns[1][2]
+    return nouns[1][_arabic_form(int(float(n)))] if lang == "ar" else nouns[0]  # type: ignore[arg-type]
+
+
+def _arabic_form(n: int) -> int:
+    """Which form an Arabic counted noun takes after `n`: 0 the plural (3–10), 1 the
+    accusative singular (11–99), 2 the genitive singular (100, 101, 102…), by its last two
+    digits. 1 and 2 have their own words, which callers that can write them do."""
+    last = n % 100
+    return 0 if 3 <= last <= 10 else 1 if last >= 11 else 2
 
 
 def figures_count(n: int, lang: str = "en") -> str:
@@ -306,8 +311,7 @@ def figures_count(n: int, lang: str = "en") -> str:
         return "لا أرقام"
     if n in (1, 2):
         return "رقم واحد" if n == 1 else "رقمان"
-    last = n % 100
-    return f"{n} أرقام" if 3 <= last <= 10 else f"{n} رقماً" if last >= 11 else f"{n} رقم"
+    return f"{n} {('أرقام', 'رقماً', 'رقم')[_arabic_form(n)]}"
 
 
 def format_value(low: object, best: object, high: object, hedge: str, lang: str = "en",

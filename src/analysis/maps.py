@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis import escape, geo, i18n, policies
+from analysis import compare, escape, geo, i18n, policies
 from analysis.i18n import word
 from analysis.ledger import claimant_name, measure_labels, names_for
 
@@ -201,8 +201,7 @@ def _controls(lang: str):
 def _claim_html(r: pd.Series, lang: str, names: Mapping[str, str]) -> str:
     e = escape.for_folium
     label = r["measure_label_ar"] if lang == "ar" else r["measure_label_en"]
-    value = i18n.format_value(r["value_low"], r["value_best"], r["value_high"], r["hedge"], lang,
-                              r.get("unit"))
+    value = compare.value_text(r, lang)
     bounds = " / ".join(i18n.number(v) or "–" for v in (r["value_low"], r["value_best"],
                                                          r["value_high"]))
     when = i18n.format_when(r["as_of"], r["period_start"], r["period_end"], lang)
@@ -325,7 +324,8 @@ def latest_figures(claims: pd.DataFrame, as_of: object, policy: str,
         when = i18n.format_when(ref if ref != pd.Timestamp.min else None, None, None, lang)
         # one statement read: its own words ("more than 500" read "500"); several: the
         # policy's number and their range (their words are in the map in words)
-        reading = _said(used.sort_values("figure_id").iloc[0], lang) if est.statements == 1 \
+        reading = compare.value_text(used.sort_values("figure_id").iloc[0], lang) \
+            if est.statements == 1 \
             else _reading(est, lang)
         text = f"{label}: {reading} · {i18n.policy_phrase(policy, lang)} · {when}"
         out.append(Latest(measure, label, float(est.value),
@@ -830,7 +830,8 @@ def _place_rows(place: pd.Series, claims: pd.DataFrame, as_of: object, policy: s
         used = claims[claims["figure_id"].isin(f.figure_ids)].sort_values("figure_id")
         rows.append(head | {
             "on_map": drawn, "measure": f.label, "latest": f.reading,
-            "as_reported": _unique((_said(r, lang) for _, r in used.iterrows()), lang),
+            "as_reported": _unique((compare.value_text(r, lang) for _, r in used.iterrows()),
+                                   lang),
             "claimants": _unique((claimant_name(c, names) for c in used["claimant"]), lang),
             "when": f.when,
             "not_read": _unique((_said_by(r, lang, names)
@@ -843,13 +844,7 @@ def _said_by(r: pd.Series, lang: str, names: Mapping[str, str]) -> str:
     published = i18n.format_when(r["published"], None, None, lang)
     said = i18n.join([claimant_name(r["claimant"], names),
                       f"{word('published_on', lang)} {published}"], lang)
-    return f"{_said(r, lang)} ({said})"
-
-
-def _said(r: pd.Series, lang: str) -> str:
-    """A claim in its own words: 'about 2,000', 'more than 2,600 families'."""
-    return i18n.format_value(r["value_low"], r["value_best"], r["value_high"], r["hedge"], lang,
-                             r.get("unit"))
+    return f"{compare.value_text(r, lang)} ({said})"
 
 
 def _not_read(claims: pd.DataFrame, f: Latest) -> pd.DataFrame:

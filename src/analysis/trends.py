@@ -274,11 +274,12 @@ def progress(figures: pd.DataFrame, as_of: object = None, policy: str = "best") 
     # the dates the estimates hold for, not the days they were printed: 5,704 holds for
     # 2026-02-16 (a later undated report left it standing; the caption said "from the reports
     # of 2026-02-23" and took the pace over 7 days too many)
-    first_date, latest_date = _held(first), _held(latest)
+    held_dates = official["holds_for"].fillna(official["date"])  # report day if none said
+    first_date, latest_date = held_dates.iloc[0], held_dates.iloc[-1]
     days = max(0, int((latest_date - first_date).days))
     # the pace between the dates the estimates hold for, as the average above (by report
     # day, 2,225 printed on 02-08 for 02-07 and 4,583 on 02-09 made 2,358 a day, not 1,179)
-    held = official.assign(date=official.apply(_held, axis=1)).drop_duplicates(
+    held = official.assign(date=held_dates).drop_duplicates(
         "date", keep="last").sort_values("date", kind="stable")
     up = rates(held)
     up = up[up["per_day"] > 0]
@@ -296,11 +297,6 @@ def progress(figures: pd.DataFrame, as_of: object = None, policy: str = "best") 
         (latest["value"] - first["value"]) / days if moved else None, fastest, drops,
         mark, claim, to_mark, **plan_facts,
         latest_from=latest["held_from"] if pd.notna(latest["held_from"]) else latest_date)
-
-
-def _held(step: pd.Series) -> pd.Timestamp:
-    """The date an official step's estimate holds for; its report day when no claim says."""
-    return step["holds_for"] if pd.notna(step["holds_for"]) else step["date"]
 
 
 def _plan_facts(plans: pd.DataFrame) -> dict:
