@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import subprocess
@@ -47,8 +48,9 @@ def test_map_and_trend_reports_carry_the_figures(rendered):
     map_page = read(rendered, "02_map")
     assert "leaflet" in map_page.lower()
     # The folium map is an iframe srcdoc: its popups hold the figures and the Arabic quote.
-    for text in ("150", "up to 7,000", "dir='rtl' lang='ar'&gt;«ونُقل 150"):
-        assert text in map_page, text
+    srcdoc = html.unescape(map_page)
+    for text in ("150", "up to 7,000", "dir='rtl' lang='ar'>«ونُقل 150"):
+        assert text in srcdoc, text
     trends = read(rendered, "03_trends")
     assert "data:image/png;base64," in trends
     assert "about 10,000" in trends  # the undated claim is listed, not plotted
@@ -214,3 +216,29 @@ def test_index_titles_itself_in_arabic_when_it_lists_arabic_pages():
                 "داعش من شمال شرقي سوريا إلى العراق</p>")
     assert subtitle not in index_html([english], "v1")
     assert subtitle in index_html([english, arabic], "v1")
+
+
+def test_a_page_gives_each_image_its_alt_text_and_each_output_a_tab_stop():
+    """nbconvert's exporter parsed every page with BeautifulSoup for these (most of the time
+    a page took); the page now gets them from the text, and a paragraph of narrative is no
+    longer a tab stop (only an output, which may scroll sideways, is)."""
+    from analysis import reports
+
+    v4 = nbformat.v4
+    png = "iVBORw0KGgo="
+    nb = v4.new_notebook(cells=[
+        v4.new_markdown_cell("Some narrative"),
+        v4.new_code_cell("", outputs=[
+            v4.new_output("display_data", {"image/png": png},
+                          metadata={"image/png": {"alt": 'A "chart" & its key'}}),
+            v4.new_output("display_data", {"image/png": png}),
+            v4.new_output("display_data", {"text/html": "<p>a table</p>"})])])
+    page = reports.render_html(nb)
+    assert re.findall(r"<img ([^>]*)>", page) == [
+        f'alt="{alt}" src="data:image/png;base64,{png}"\nclass="\n"\n'
+        for alt in ("A &quot;chart&quot; &amp; its key",
+                    "No description has been provided for this image")]
+    outputs = re.findall(r'<div class="[^"]*jp-OutputArea-output[^"]*"[^>]*>', page)
+    assert len(outputs) == 3 and all(' tabindex="0"' in o for o in outputs)
+    assert "tabindex" not in re.search(r'<div class="jp-Cell-inputWrapper"[^>]*>', page)[0]
+    assert "Some narrative" in page

@@ -208,8 +208,28 @@ def normalise(nb, task: Task) -> None:
 @functools.cache
 def _exporter():
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-    exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)])
+    class PageExporter(HTMLExporter):
+        """nbconvert's HTML exporter less its last step, which parses the whole page with
+        BeautifulSoup and writes it out again only to give images a stock alt text and
+        output areas a tabindex: 0.17 CPU-s a page, most of rendering one, on a cold run that
+        is short of CPU. `_finish` does those two on the text."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            # the two filters HTMLExporter registers here before rendering, as it does
+            info = nb.metadata.get("language_info", {})
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(
+                    pygments_lexer=info.get("pygments_lexer", info.get("name")), parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    exporter = PageExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)])
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
@@ -232,28 +252,52 @@ def render_html(nb) -> str:
     page = copy.copy(nb)  # the page's cells, the notebook left as it is
     page.cells = [_page_cell(c) for c in for_page(nb.cells, lang)]
     body, _ = exporter.from_notebook_node(page)
-    return _named_tables(_with_alt_text(body, page))
+    return _named_tables(_focusable_outputs(_with_alt_text(_readable_headings(body), page)))
 
 
-NO_ALT = 'alt="No description has been provided for this image"'  # nbconvert's, for an <img>
+NO_ALT = "No description has been provided for this image"  # nbconvert's, for an <img>
+_IMG = re.compile(r"<img\b(?![^>]*\balt=)")
+_OUTPUT_AREA = re.compile(r'(<div class="[^"]*\bjp-OutputArea-output\b[^"]*")')
 
 
 def _with_alt_text(body: str, nb) -> str:
     """Each image's `alt` from its output's metadata (`Image(png, metadata={"alt": ...})`):
-    nbconvert's lab template writes none, and nbconvert then gives every image the same
-    sentence. Images and outputs are matched in order; if they do not pair up, the page is
-    left as nbconvert made it."""
+    nbconvert's lab template writes none (nbconvert's exporter then gives every image the
+    same sentence, as this does when outputs and images do not pair up in order)."""
     alts = [out.get("metadata", {}).get("image/png", {}).get("alt")
             for cell in nb.cells if cell.cell_type == "code"
             for out in cell.get("outputs", []) if "image/png" in out.get("data", {})]
-    parts = body.split(NO_ALT)
-    if len(parts) != len(alts) + 1 or not any(alts):
-        return body
+    parts = _IMG.split(body)
+    if len(parts) != len(alts) + 1:
+        alts = [None] * (len(parts) - 1)
     out = [parts[0]]
     for alt, rest in zip(alts, parts[1:], strict=True):
-        out.append(f'alt="{html.escape(alt)}"' if alt else NO_ALT)
+        out.append(f'<img alt="{html.escape(alt or NO_ALT)}"')
         out.append(rest)
     return "".join(out)
+
+
+_HEADING = re.compile(r"<h([1-6])\b[^>]*>.*?</h\1>", re.S)
+_CHARACTER_REFERENCE = re.compile(r"&#(\d+);")
+
+
+def _readable_headings(body: str) -> str:
+    """Headings with their letters, not character references: nbconvert writes a heading
+    with its anchor link through ElementTree, which spells every non-ASCII letter as `&#1587;`
+    (the same text to a browser, unreadable in the file, and in a search of it). Only
+    references to non-ASCII characters: `&#60;` stays what it is."""
+    def letters(m: re.Match) -> str:
+        code = int(m.group(1))
+        return chr(code) if 0x80 <= code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF \
+            else m.group(0)
+
+    return _HEADING.sub(lambda m: _CHARACTER_REFERENCE.sub(letters, m.group(0)), body)
+
+
+def _focusable_outputs(body: str) -> str:
+    """Each output area a tab stop, as nbconvert's exporter makes them: one that scrolls
+    sideways (a wide table, a chart on a phone) can then be scrolled from the keyboard."""
+    return _OUTPUT_AREA.sub(r'\1 tabindex="0"', body)
 
 
 _HEADING_OR_TABLE = re.compile(r'<h([1-6])\b[^>]*>(.*?)</h\1>|<table class="ledger"', re.S)
