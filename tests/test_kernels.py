@@ -295,6 +295,19 @@ def test_the_fork_server_compiles_the_page_templates_once_for_all_workers():
     assert out.stdout.strip() == "1"
 
 
+def test_the_fork_server_imports_papermill_without_pyarrow_which_stays_importable():
+    """papermill imports pyarrow (and numpy) only for HDFS paths: the workers never read one,
+    and a cold run is short of CPU. Hidden while papermill is imported, not afterwards."""
+    code = ("import sys\n"
+            "import analysis.preload\n"
+            "print(sorted(m for m in ('papermill', 'pyarrow', 'numpy') if m in sys.modules))\n"
+            "from pyarrow.fs import HadoopFileSystem\n"
+            "print(HadoopFileSystem.__module__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.split() == ["['papermill']", "pyarrow._hdfs"]
+
+
 def test_socket_folders_of_killed_runs_are_swept_and_live_ones_kept():
     import shutil
     import socket

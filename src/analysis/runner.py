@@ -30,9 +30,7 @@ from analysis.manifest import changed_inputs, load_manifest, raw_hashes
 from analysis.reports import Result, Task
 
 CACHE_DIR = ".cache"
-WORKER_PRELOAD = [
-    "analysis.reports", "analysis.kernels", "papermill", "nbconvert", "nbformat",
-    "analysis.preload"]
+WORKER_PRELOAD = ["analysis.preload"]  # what the workers need, imported once
 
 
 def page_name(stem: str, given: dict, several: bool) -> str:
