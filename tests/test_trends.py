@@ -327,6 +327,22 @@ def test_charts_are_byte_stable_without_timestamps():
         assert all(b"Software" not in data for kind, data in _chunks(first) if kind == b"tEXt")
 
 
+def test_a_chart_drawn_once_is_the_chart_matplotlib_saves():
+    """The PNG is painted in one pass (layout and paint together), not savefig's two: the
+    same pixels and the same bytes as savefig with the same metadata, in both languages."""
+    import io
+
+    figures = known("2026-02-20")
+    for lang in ("en", "ar"):
+        for make in (trends.cumulative_figure, trends.multiples_figure):
+            saved = io.BytesIO()
+            with trends._style(lang):
+                make(figures, "2026-02-20", "best", lang).savefig(
+                    saved, format="png", metadata={"Software": None})
+            assert trends._png(make(figures, "2026-02-20", "best", lang), lang) \
+                == saved.getvalue()
+
+
 def _texts(fig) -> list[str]:
     return [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))
             if t.get_text()]
