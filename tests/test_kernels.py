@@ -16,6 +16,7 @@ import papermill
 import pytest
 
 from analysis import kernels
+from analysis.zygote import ADDRESS, FOLDER_PREFIX, Zygote, ending, sweep_stale
 
 # What a notebook can see of its kernel: where it runs and what it was given.
 PROBE = """\
@@ -54,15 +55,15 @@ def run_probe(path: Path, monkeypatch) -> dict:
 
 @pytest.fixture(scope="module")
 def zygote():
-    with kernels.Zygote() as z:
+    with Zygote() as z:
         yield z
 
 
 def test_a_warm_kernel_behaves_like_a_plain_one(tmp_path, monkeypatch, zygote):
     path = probe_notebook(tmp_path)
-    monkeypatch.delenv(kernels.ADDRESS, raising=False)
+    monkeypatch.delenv(ADDRESS, raising=False)
     plain = run_probe(path, monkeypatch)
-    monkeypatch.setenv(kernels.ADDRESS, zygote.address)
+    monkeypatch.setenv(ADDRESS, zygote.address)
     warm = run_probe(path, monkeypatch)
     assert plain.pop("warm") is False and warm.pop("warm") is True  # the stack is preloaded
     assert plain.pop("pid") != warm.pop("pid")
@@ -75,7 +76,7 @@ def test_a_warm_kernel_behaves_like_a_plain_one(tmp_path, monkeypatch, zygote):
 
 
 def test_state_does_not_leak_between_warm_kernels(tmp_path, monkeypatch, zygote):
-    monkeypatch.setenv(kernels.ADDRESS, zygote.address)
+    monkeypatch.setenv(ADDRESS, zygote.address)
     path = probe_notebook(tmp_path, "import pandas\nprint(getattr(pandas, 'LEAK', 'clean'))\n"
                                     "pandas.LEAK = 'leaked'")
     for _ in range(2):
@@ -85,8 +86,22 @@ def test_state_does_not_leak_between_warm_kernels(tmp_path, monkeypatch, zygote)
         assert out.cells[0].outputs[0]["text"] == "clean\n"
 
 
+def test_a_warm_kernel_has_what_every_notebook_needs_and_not_one_notebooks_stack(
+        tmp_path, monkeypatch, zygote):
+    """Charts' matplotlib and the map's folium and geopandas are each imported by the one
+    kernel that uses them, in parallel with the others, not by the zygote before any kernel
+    can start."""
+    monkeypatch.setenv(ADDRESS, zygote.address)
+    names = ("pandas", "analysis.trends", "analysis.maps", "matplotlib", "folium", "geopandas")
+    path = probe_notebook(tmp_path, f"import sys\nprint([n in sys.modules for n in {names}])")
+    out = papermill.execute_notebook(
+        str(path), str(tmp_path / "out.ipynb"), kernel_name="python3", progress_bar=False,
+        kernel_manager_class=kernels.ForkKernelManager)
+    assert out.cells[0].outputs[0]["text"] == "[True, True, True, False, False, False]\n"
+
+
 def test_an_unreachable_zygote_falls_back_to_a_plain_kernel(tmp_path, monkeypatch, capfd):
-    monkeypatch.setenv(kernels.ADDRESS, str(tmp_path / "no-such-socket"))
+    monkeypatch.setenv(ADDRESS, str(tmp_path / "no-such-socket"))
     result = run_probe(probe_notebook(tmp_path), monkeypatch)
     assert result["warm"] is False and result["parent_is_asker"] is True
     assert "warm kernel unavailable" in capfd.readouterr().err
@@ -113,6 +128,7 @@ def _gone_within(pid: int, seconds: float) -> bool:
 ASKER = """\
 import asyncio, sys
 from analysis import kernels
+from analysis.zygote import ADDRESS, FOLDER_PREFIX, Zygote, ending, sweep_stale
 
 async def main():
     km = kernels.ForkKernelManager(kernel_name="python3")
@@ -126,7 +142,7 @@ asyncio.run(main())
 
 def _start_asker(address: str) -> tuple[subprocess.Popen, int]:
     asker = subprocess.Popen([sys.executable, "-c", ASKER], stdout=subprocess.PIPE, text=True,
-                             env={**os.environ, kernels.ADDRESS: address})
+                             env={**os.environ, ADDRESS: address})
     kernel = int(asker.stdout.readline())
     assert _alive(kernel)
     return asker, kernel
@@ -140,7 +156,7 @@ def test_a_killed_worker_takes_its_warm_kernel_along(zygote):
 
 
 def test_stopping_the_zygote_stops_its_kernels():
-    zygote = kernels.Zygote()
+    zygote = Zygote()
     asker, kernel = _start_asker(zygote.address)
     try:
         zygote.stop()
@@ -196,7 +212,7 @@ def test_a_killed_run_leaves_no_process_behind(tmp_path):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:  # until the zygote has forked two kernels
             seen |= _descendants(runner.pid)
-            zygotes = [p for p in seen if "analysis.kernels" in _cmdline(p)  # not its forks
+            zygotes = [p for p in seen if "analysis.zygote" in _cmdline(p)  # not its forks
                        and _parent(p) == runner.pid]
             if zygotes and len(_descendants(zygotes[0])) >= 2:
                 break
@@ -214,7 +230,7 @@ def test_a_killed_run_leaves_no_process_behind(tmp_path):
 def test_a_warm_kernel_runs_subprocesses_and_forks(tmp_path, monkeypatch, zygote):
     """The zygote ignores SIGCHLD to reap its kernels; a kernel must not inherit that, or
     `subprocess`, `!shell` lines and process pools in a notebook would lose their children."""
-    monkeypatch.setenv(kernels.ADDRESS, zygote.address)
+    monkeypatch.setenv(ADDRESS, zygote.address)
     path = probe_notebook(tmp_path, "import multiprocessing as mp, subprocess\n"
                                     "print(subprocess.run(['true']).returncode)\n"
                                     "with mp.get_context('fork').Pool(2) as p:\n"
@@ -234,7 +250,7 @@ def test_a_bad_request_does_not_kill_the_zygote(tmp_path, monkeypatch, zygote):
         conn.connect(zygote.address)
         conn.send(b"not json")
         assert conn.recv(4096) == b""  # dropped, no kernel
-    monkeypatch.setenv(kernels.ADDRESS, zygote.address)
+    monkeypatch.setenv(ADDRESS, zygote.address)
     assert run_probe(probe_notebook(tmp_path), monkeypatch)["warm"] is True
 
 
@@ -270,15 +286,15 @@ def test_the_client_is_ready_without_waiting_for_silence(monkeypatch, zygote, wa
     """Ready once IOPub shows the idle status of its own kernel_info request, and then runs
     code with the right outputs (no status of the handshake taken for the code's)."""
     if warm:
-        monkeypatch.setenv(kernels.ADDRESS, zygote.address)
+        monkeypatch.setenv(ADDRESS, zygote.address)
     else:
-        monkeypatch.delenv(kernels.ADDRESS, raising=False)
+        monkeypatch.delenv(ADDRESS, raising=False)
     got = _in_own_loop(_ready_then(kernels.ForkKernelManager(kernel_name="python3")))
     assert got == {"client": "ReadyClient", "status": "ok", "streams": ["42\n"]}
 
 
 def test_the_client_says_when_the_kernel_died_before_it_was_ready(monkeypatch, zygote):
-    monkeypatch.setenv(kernels.ADDRESS, zygote.address)
+    monkeypatch.setenv(ADDRESS, zygote.address)
     with pytest.raises(RuntimeError, match="Kernel died before replying to kernel_info"):
         _in_own_loop(_ready_then(kernels.ForkKernelManager(kernel_name="python3"),
                                  kill_first=True))
@@ -326,14 +342,14 @@ def test_socket_folders_of_killed_runs_are_swept_and_live_ones_kept():
             os.utime(path, (time.time() - age, time.time() - age))
             return sock
 
-        folder(kernels.FOLDER_PREFIX + "killed", age=3600)
-        live = folder(kernels.FOLDER_PREFIX + "live", age=3600, bound=True)
-        folder(kernels.FOLDER_PREFIX + "starting", age=1)  # may not be bound yet
+        folder(FOLDER_PREFIX + "killed", age=3600)
+        live = folder(FOLDER_PREFIX + "live", age=3600, bound=True)
+        folder(FOLDER_PREFIX + "starting", age=1)  # may not be bound yet
         folder("someone-else", age=3600)
-        removed = kernels.sweep_stale(tmp)
-        assert removed == [os.path.join(tmp, kernels.FOLDER_PREFIX + "killed")]
-        assert sorted(os.listdir(tmp)) == [kernels.FOLDER_PREFIX + "live",
-                                           kernels.FOLDER_PREFIX + "starting", "someone-else"]
+        removed = sweep_stale(tmp)
+        assert removed == [os.path.join(tmp, FOLDER_PREFIX + "killed")]
+        assert sorted(os.listdir(tmp)) == [FOLDER_PREFIX + "live",
+                                           FOLDER_PREFIX + "starting", "someone-else"]
         live.close()
     finally:
         shutil.rmtree(tmp)
@@ -350,7 +366,7 @@ def test_the_client_waits_for_a_kernel_slower_than_its_first_request(tmp_path, m
         "argv": [sys.executable, "-c", start, "-f", "{connection_file}"],
         "display_name": "slow", "language": "python"}))
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
-    monkeypatch.delenv(kernels.ADDRESS, raising=False)
+    monkeypatch.delenv(ADDRESS, raising=False)
     got = _in_own_loop(_ready_then(kernels.ForkKernelManager(kernel_name="slow")))
     assert got == {"client": "ReadyClient", "status": "ok", "streams": ["42\n"]}
 
@@ -359,4 +375,4 @@ def test_the_client_waits_for_a_kernel_slower_than_its_first_request(tmp_path, m
     (0, None), (3 << 8, "exited with status 3"), (9, "was killed by signal SIGKILL"),
     (6, "was killed by signal SIGABRT"), (1 << 8, "exited with status 1")])
 def test_how_a_kernel_ended_in_words(status, words):
-    assert kernels.ending(status) == words
+    assert ending(status) == words

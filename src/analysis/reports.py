@@ -43,7 +43,7 @@ class Task:
     data_version: str
     timeout: int = 600
     root: str = ""  # the project, given to the kernel as $ANALYSIS_ROOT
-    kernels: str | None = None  # the zygote's address (see analysis.kernels), None: plain
+    kernels: str | None = None  # the zygote's address (see analysis.zygote), None: plain
 
 
 @dataclass
@@ -349,7 +349,7 @@ def execute(task: Task) -> Result:
     import nbformat
     import papermill
 
-    from analysis import kernels
+    from analysis import kernels, zygote
 
     start = time.monotonic()
     # A worker serves many runs (and Dask many clients): take this run's settings from the
@@ -357,9 +357,9 @@ def execute(task: Task) -> Result:
     if task.root:
         os.environ["ANALYSIS_ROOT"] = task.root
     if task.kernels:
-        os.environ[kernels.ADDRESS] = task.kernels
+        os.environ[zygote.ADDRESS] = task.kernels
     else:
-        os.environ.pop(kernels.ADDRESS, None)
+        os.environ.pop(zygote.ADDRESS, None)
     running = task.executed.with_name(f".{task.executed.stem}.running.ipynb")
     running.parent.mkdir(parents=True, exist_ok=True)
     log = task.executed.parent.parent / "logs" / f"{task.page}.kernel.log"
@@ -470,7 +470,7 @@ def _explain_failure(exc: Exception, log: Path) -> str:
 def _kernel_end(log: Path, wait: float = 1.0) -> str | None:
     """How a dead warm kernel ended, as its zygote wrote in its log (it may take a moment:
     the zygote writes when it collects the kernel's exit)."""
-    from analysis.kernels import ENDED
+    from analysis.zygote import ENDED
 
     deadline = time.monotonic() + wait
     while True:

@@ -138,7 +138,7 @@ def _execute_all(tasks: list[Task], jobs: int, scheduler: str | None,
                 results.append(r)
                 _log_result(r, log)
         return results
-    from analysis import kernels  # jupyter_client: not paid by a run that finds nothing to do
+    from analysis.zygote import Zygote  # no jupyter_client: the zygote starts sooner
 
     workers = max(1, min(jobs, len(tasks)))
     # Workers are forked from multiprocessing's fork server, which imports papermill and
@@ -146,8 +146,8 @@ def _execute_all(tasks: list[Task], jobs: int, scheduler: str | None,
     # inherit the run lock's descriptor and keep the lock after the runner was killed.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(WORKER_PRELOAD)
-    # The zygote imports the notebooks' stack while the workers start; see analysis.kernels.
-    with kernels.Zygote() as zygote, \
+    # The zygote imports the notebooks' stack while the workers start; see analysis.zygote.
+    with Zygote() as zygote, \
             ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                 initializer=_follow, initargs=(os.getpid(),)) as pool:
         tasks = [dataclasses.replace(t, kernels=zygote.address) for t in tasks]
@@ -169,9 +169,9 @@ def _execute_all(tasks: list[Task], jobs: int, scheduler: str | None,
 def _follow(runner: int) -> None:
     """A worker exits with the runner, so a killed run leaves no orphan writing reports behind
     the next one (its kernel follows it; the fork server exits when its last worker does)."""
-    from analysis import kernels
+    from analysis import zygote
 
-    kernels.exit_with(runner)
+    zygote.exit_with(runner)
 
 
 def _log_result(r: Result, log: Callable[[str], None]) -> None:
