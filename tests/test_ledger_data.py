@@ -145,3 +145,36 @@ def test_a_hedge_keeps_its_words():
     figures = analysis.load_figures()
     hedged = figures[~figures["hedge"].isin(["exact", "vague"])]
     assert hedged[hedged["qualifier_words"].isna()]["figure_id"].tolist() == []
+
+
+def test_a_table_is_parsed_once_for_its_bytes_and_each_caller_gets_its_own(tmp_path,
+                                                                           monkeypatch):
+    """Each library function reads the ledger (a figures page did five times); it is parsed
+    once for the same bytes, and a caller that changes its frame changes only its own."""
+    import json
+
+    from analysis import ledger
+
+    root = copy_project(tmp_path / "p")
+    parsed = []
+    read_table = ledger.read_table
+    monkeypatch.setattr(ledger, "read_table", lambda *a: parsed.append(a[0].name) or
+                        read_table(*a))
+    monkeypatch.setattr(ledger, "_READ", {}, raising=False)
+    first = analysis.load_figures(root=root)
+    first.loc[0, "claimant"] = "changed by a caller"
+    again = analysis.load_figures(as_of="2026-02-28", root=root)
+    assert parsed == ["figures"]
+    assert again.loc[0, "claimant"] != "changed by a caller"
+
+    # Other bytes (a new build: here the last two rows swapped) are parsed again.
+    path = root / "data" / "processed" / "figures.csv"
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines[:-2] + [lines[-1], lines[-2]]))
+    manifest = root / "data" / "processed" / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["outputs"]["figures.csv"] = ledger.sha256_file(path)
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    swapped = analysis.load_figures(root=root)
+    assert parsed == ["figures", "figures"]
+    assert list(swapped["figure_id"].iloc[-2:]) == list(first["figure_id"].iloc[-2:])[::-1]

@@ -36,8 +36,8 @@ def note_read(path: Path, root: Path) -> None:
             fh.write(paths.relative(path, root) + "\n")
 
 
-def _checked(name: str, root: Path | str | None) -> Path:
-    """Path of a processed file whose bytes match the manifest."""
+def _checked(name: str, root: Path | str | None) -> tuple[Path, str]:
+    """Path of a processed file whose bytes match the manifest, and their sha256."""
     p = paths.get(root)
     manifest = load_manifest(root)
     path = p.processed / name
@@ -46,14 +46,15 @@ def _checked(name: str, root: Path | str | None) -> Path:
     expected = manifest.get("outputs", {}).get(name)
     if not path.is_file():
         raise AnalysisError(f"{rel}: missing; run `analysis build`")
-    if expected != sha256_file(path):
+    digest = sha256_file(path)
+    if expected != digest:
         raise AnalysisError(f"{rel}: does not match the manifest (edited by hand or a build "
                             "was interrupted); run `analysis build`")
     stale = changed_inputs(manifest, p.root)
     if stale:
         warnings.warn(f"raw data changed since the last build ({', '.join(stale)}); "
                       "run `analysis build` to include it", StaleDataWarning, stacklevel=3)
-    return path
+    return path, digest
 
 
 def read_table(table: Table, path: Path, label: str) -> pd.DataFrame:
@@ -70,9 +71,18 @@ def read_table(table: Table, path: Path, label: str) -> pd.DataFrame:
     return frame
 
 
+# (table, sha256 of its file) → the table as read: parsed once per process, where the
+# library's functions each read the ledger (a figures page read it five times). Each caller
+# gets a copy of its own.
+_READ: dict[tuple[str, str], pd.DataFrame] = {}
+
+
 def _load(table: Table, root: Path | str | None) -> pd.DataFrame:
-    path = _checked(table.filename, root)
-    return read_table(table, path, paths.relative(path, paths.get(root).root))
+    path, digest = _checked(table.filename, root)
+    if (table.name, digest) not in _READ:
+        _READ[table.name, digest] = read_table(table, path,
+                                               paths.relative(path, paths.get(root).root))
+    return _READ[table.name, digest].copy()
 
 
 def load_claimants(root: Path | str | None = None) -> pd.DataFrame:
