@@ -229,15 +229,21 @@ def test_a_page_gives_each_image_its_alt_text_and_each_output_a_tab_stop():
     nb = v4.new_notebook(cells=[
         v4.new_markdown_cell("Some narrative"),
         v4.new_code_cell("", outputs=[
+            # images of its own in an HTML output, before the charts: they pair with no
+            # chart's alt, and get nbconvert's sentence when they have no alt of their own
+            v4.new_output("display_data", {"text/html": '<p>a table <img src="a.png"> '
+                                                        '<img data-alt="x" src="b.png"> '
+                                                        '<img alt="its own" src="c.png"></p>'}),
             v4.new_output("display_data", {"image/png": png},
                           metadata={"image/png": {"alt": 'A "chart" & its key'}}),
-            v4.new_output("display_data", {"image/png": png}),
-            v4.new_output("display_data", {"text/html": "<p>a table</p>"})])])
+            v4.new_output("display_data", {"image/png": png})])])
     page = reports.render_html(nb)
+    no_alt = "No description has been provided for this image"
     assert re.findall(r"<img ([^>]*)>", page) == [
+        f'alt="{no_alt}" src="a.png"', f'alt="{no_alt}" data-alt="x" src="b.png"',
+        'alt="its own" src="c.png"'] + [
         f'alt="{alt}" src="data:image/png;base64,{png}"\nclass="\n"\n'
-        for alt in ("A &quot;chart&quot; &amp; its key",
-                    "No description has been provided for this image")]
+        for alt in ("A &quot;chart&quot; &amp; its key", no_alt)]
     outputs = re.findall(r'<div class="[^"]*jp-OutputArea-output[^"]*"[^>]*>', page)
     assert len(outputs) == 3 and all(' tabindex="0"' in o for o in outputs)
     assert "tabindex" not in re.search(r'<div class="jp-Cell-inputWrapper"[^>]*>', page)[0]

@@ -256,25 +256,25 @@ def render_html(nb) -> str:
 
 
 NO_ALT = "No description has been provided for this image"  # nbconvert's, for an <img>
-_IMG = re.compile(r"<img\b(?![^>]*\balt=)")
+_PNG_OUTPUT = re.compile(r'<img (?=src="data:image/png;base64,)')  # the lab template's
+_NO_ALT = re.compile(r"<img\b(?![^>]*\salt=)")  # any image without an alt
 _OUTPUT_AREA = re.compile(r'(<div class="[^"]*\bjp-OutputArea-output\b[^"]*")')
 
 
 def _with_alt_text(body: str, nb) -> str:
-    """Each image's `alt` from its output's metadata (`Image(png, metadata={"alt": ...})`):
-    nbconvert's lab template writes none (nbconvert's exporter then gives every image the
-    same sentence, as this does when outputs and images do not pair up in order)."""
+    """Each image output's `alt` from its metadata (`Image(png, metadata={"alt": ...})`):
+    nbconvert's lab template writes none. Any other image without one (in an HTML output,
+    or when outputs and images do not pair up in order) gets the sentence nbconvert's
+    exporter gives it."""
     alts = [out.get("metadata", {}).get("image/png", {}).get("alt")
             for cell in nb.cells if cell.cell_type == "code"
             for out in cell.get("outputs", []) if "image/png" in out.get("data", {})]
-    parts = _IMG.split(body)
-    if len(parts) != len(alts) + 1:
-        alts = [None] * (len(parts) - 1)
-    out = [parts[0]]
-    for alt, rest in zip(alts, parts[1:], strict=True):
-        out.append(f'<img alt="{html.escape(alt or NO_ALT)}"')
-        out.append(rest)
-    return "".join(out)
+    parts = _PNG_OUTPUT.split(body)
+    if len(parts) == len(alts) + 1:
+        body = parts[0] + "".join(f'<img alt="{html.escape(alt)}" {rest}' if alt else
+                                  f"<img {rest}" for alt, rest in zip(alts, parts[1:],
+                                                                      strict=True))
+    return _NO_ALT.sub(f'<img alt="{NO_ALT}"', body)
 
 
 _HEADING = re.compile(r"<h([1-6])\b[^>]*>.*?</h\1>", re.S)
