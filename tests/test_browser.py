@@ -455,6 +455,37 @@ def test_printed_tables_keep_every_column(rendered, arabic, page, lang):
     clean(page)
 
 
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_inside_the_map_tab_goes_to_the_markers_not_to_nameless_shapes(rendered, arabic, page,
+                                                                      lang):
+    """Chromium made each shape with a tooltip a tab stop (Leaflet listens for its focus):
+    35 stops heard as "path" before the first marker. Tab now goes from marker to marker,
+    then to the controls; a shape still shows its tooltip under the mouse."""
+    root = arabic if lang == "ar" else rendered
+    page.goto((root / "reports" / "html" / "02_map.html").as_uri())
+    frame = page.frame_locator("iframe").first
+    frame.locator(".leaflet-marker-icon.place-icon").first.wait_for(state="visible",
+                                                                    timeout=20000)
+    doc = page.frames[1]
+    doc.evaluate("() => document.querySelector('.leaflet-container').focus()")
+    stops = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        stops.append(doc.evaluate("() => document.activeElement.matches('.place-icon') ? "
+                                  "'marker' : document.activeElement.tagName"))
+    assert stops[:10] == ["marker"] * 10 and "path" not in stops, stops
+    lat, lon = quiet_point("SY-HA")
+    x, y = doc.evaluate(f"([lat, lon]) => {{ const m = ({MAP_JS})(); "
+                        "const p = m.latLngToContainerPoint([lat, lon]); "
+                        "const r = m.getContainer().getBoundingClientRect(); "
+                        "return [r.left + p.x, r.top + p.y]; }", [lat, lon])
+    box = page.locator("iframe").first.bounding_box()
+    page.mouse.move(x + box["x"], y + box["y"])
+    # (the flow's label is a tooltip shown all the time)
+    frame.locator(".leaflet-tooltip", has_text="SY-HA").wait_for(state="visible", timeout=5000)
+    clean(page)
+
+
 # Where the focus is: the skip link, the map's frame, or elsewhere; and whether it lies after
 # the map's frame in the page.
 FOCUS = """() => { const e = document.activeElement, frame = document.querySelector('iframe');

@@ -71,8 +71,17 @@ def _data_uri(data: bytes, mime: str) -> str:
 # scroll of its own window only. Inside a report the map sits in an iframe, so the focus
 # scrolls the report page under the pointer and the click lands elsewhere: popups of areas
 # would not open. Focusing without scrolling keeps keyboard panning and the click.
+#
+# Leaflet also listens for focus on every shape with a tooltip (to show it), and Chromium
+# makes an SVG element with a focus listener a tab stop: 35 stops named only "path" (the
+# governorates, the transfer lines) stood before the first marker. A shape's tooltip still
+# shows on hover and its popup on click; for the keyboard and screen readers the same
+# figures are in the map in words, which the skip link leads to.
 FOCUS_FIX = (b"L.Map.Keyboard.prototype._onMouseDown=function(){if(this._focused){return;}"
-             b"this._map._container.focus({preventScroll:true});};")
+             b"this._map._container.focus({preventScroll:true});};"
+             b"(function(on){L.Layer.prototype._addFocusListenersOnLayer=function(layer){"
+             b"if(!(layer.getElement()instanceof SVGElement)){on.call(this,layer);}};})"
+             b"(L.Layer.prototype._addFocusListenersOnLayer);")
 
 
 @cache
