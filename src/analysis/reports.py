@@ -216,10 +216,10 @@ def _exporter():
         """nbconvert's HTML exporter less its last step, which parses the whole page with
         BeautifulSoup and writes it out again only to give images a stock alt text and
         output areas a tabindex: 0.17 CPU-s a page, most of rendering one, on a cold run that
-        is short of CPU. `_finish` does those two on the text."""
+        is short of CPU. `render_html` does what is wanted of that step on the text."""
 
         def from_notebook_node(self, nb, resources=None, **kw):
-            # the two filters HTMLExporter registers here before rendering, as it does
+            # the two filters HTMLExporter.from_notebook_node registers before rendering
             info = nb.metadata.get("language_info", {})
             self.register_filter("highlight_code", self.filters.get(
                 "highlight_code", Highlight2HTML(
