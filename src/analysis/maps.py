@@ -77,11 +77,20 @@ def _data_uri(data: bytes, mime: str) -> str:
 # governorates, the transfer lines) stood before the first marker. A shape's tooltip still
 # shows on hover and its popup on click; for the keyboard and screen readers the same
 # figures are in the map in words, which the skip link leads to.
-FOCUS_FIX = (b"L.Map.Keyboard.prototype._onMouseDown=function(){if(this._focused){return;}"
-             b"this._map._container.focus({preventScroll:true});};"
-             b"(function(on){L.Layer.prototype._addFocusListenersOnLayer=function(layer){"
-             b"if(!(layer.getElement()instanceof SVGElement)){on.call(this,layer);}};})"
-             b"(L.Layer.prototype._addFocusListenersOnLayer);")
+#
+# And a focused marker's tooltip became its description (aria-describedby), which repeats
+# its name word for word: a screen reader read each marker twice. A tooltip that says what
+# the element already says is not made its description.
+LEAFLET_FIXES = (
+    b"L.Map.Keyboard.prototype._onMouseDown=function(){if(this._focused){return;}"
+    b"this._map._container.focus({preventScroll:true});};"
+    b"(function(on){L.Layer.prototype._addFocusListenersOnLayer=function(layer){"
+    b"if(!(layer.getElement()instanceof SVGElement)){on.call(this,layer);}};})"
+    b"(L.Layer.prototype._addFocusListenersOnLayer);"
+    b"(function(describe){var said=function(e){return e.textContent.replace(/\\s+/g,' ').trim();};"
+    b"L.Layer.prototype._setAriaDescribedByOnLayer=function(layer){var el=layer.getElement();"
+    b"if(el&&said(el)===said(this._tooltip._container)){return;}describe.call(this,layer);};})"
+    b"(L.Layer.prototype._setAriaDescribedByOnLayer);")
 
 
 @cache
@@ -108,7 +117,7 @@ def offline_assets() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     js = [
         ("leaflet", _data_uri((leaflet / "leaflet.js").read_bytes(), "text/javascript")),
         ("leaflet_icon_fix", _data_uri(icon_fix, "text/javascript")),
-        ("leaflet_focus_fix", _data_uri(FOCUS_FIX, "text/javascript")),
+        ("leaflet_fixes", _data_uri(LEAFLET_FIXES, "text/javascript")),
         ("jquery", _data_uri((jquery / "jquery.min.js").read_bytes(), "text/javascript")),
     ]
     return js, [("leaflet_css", _data_uri(css.encode("utf-8"), "text/css"))]
