@@ -128,7 +128,6 @@ def _gone_within(pid: int, seconds: float) -> bool:
 ASKER = """\
 import asyncio, sys
 from analysis import kernels
-from analysis.zygote import ADDRESS, FOLDER_PREFIX, Zygote, ending, sweep_stale
 
 async def main():
     km = kernels.ForkKernelManager(kernel_name="python3")
