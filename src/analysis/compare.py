@@ -23,6 +23,8 @@ question, and it is not settled by a vote.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from analysis import i18n, schema
@@ -67,6 +69,20 @@ def plain(data: pd.DataFrame, columns: tuple[str, ...]) -> list[dict]:
     return data.astype(object).where(data.notna(), None).to_dict("records")
 
 
+def own_date(claim: Mapping) -> pd.Timestamp | None:
+    """The date a claim holds for by its own words: its as_of, else the end of its period;
+    None when only its publication dates it. A row, or a plain record (`policies.records`)."""
+    for key in ("as_of", "period_end"):
+        if pd.notna(claim[key]):
+            return claim[key]
+    return None
+
+
+def own_dates(frame: pd.DataFrame) -> pd.Series:
+    """`own_date` of each row (NaT where a row has none)."""
+    return frame["as_of"].fillna(frame["period_end"])
+
+
 def window(row: pd.Series) -> str:
     """The comparison window of one claim (see the module docstring)."""
     kind = row["measure_kind"]
@@ -79,7 +95,7 @@ def window(row: pd.Series) -> str:
         if pd.notna(row["as_of"]):
             return f"{row['as_of']:%Y-%m-%d}"
         return UNDATED
-    own = row["as_of"] if pd.notna(row["as_of"]) else row["period_end"]
+    own = own_date(row)
     if pd.isna(published) and pd.isna(own):
         return UNDATED
     if pd.isna(published) or (pd.notna(own) and kind in STALE_AFTER

@@ -871,7 +871,7 @@ def _not_read(claims: pd.DataFrame, f: Latest) -> pd.DataFrame:
     only by its print date, `policies.latest_window`) or count another unit. A reader of
     '8,400 on 2025-12-31' should see that '10,000' was printed on 2026-01-25."""
     mine = claims[(claims["measure"] == f.measure) & ~claims["figure_id"].isin(f.figure_ids)]
-    own = mine["as_of"].fillna(mine["period_end"])
+    own = compare.own_dates(mine)
     later = (mine["published"] > f.reference) & (own.isna() | (own >= f.reference))
     return mine[later].sort_values(["published", "figure_id"])
 

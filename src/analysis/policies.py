@@ -141,7 +141,7 @@ def latest_window(claims: list[Record]) -> tuple[str | None, list[Record]]:
     """The most recent comparison window with claims (undated only if nothing is dated)."""
     if not claims:
         return None, []
-    own = [r for r in claims if r["as_of"] is not None or r["period_end"] is not None]
+    own = [r for r in claims if compare.own_date(r) is not None]
     # a claim that says for when it holds beats one known only by its print date
     if own and not all(r["measure_kind"] == "plan" for r in claims):
         claims = own
@@ -192,9 +192,7 @@ def newest_per_claimant(claims: list[Record]) -> tuple[list[Record], tuple[str, 
     5,046 of 2026-02-11, reprinted on 2026-02-13, the day it said 5,064). A claimant's old
     word is not an independent voice beside its new one. With the claimants whose statements
     were set aside. Claims that give no date of their own are kept."""
-    def own(r: Record) -> pd.Timestamp | None:
-        return r["as_of"] if r["as_of"] is not None else r["period_end"]
-
+    own = compare.own_date
     newest: dict[str, pd.Timestamp] = {}
     for r in claims:
         when = own(r)

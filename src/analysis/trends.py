@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis import compare, escape, i18n, policies
+from analysis import compare, escape, i18n, policies, schema
 from analysis.i18n import word
 from analysis.ledger import (  # noqa: F401  (notebooks use claimant_names, measure_labels)
     claimant_name,
@@ -45,8 +45,7 @@ PREFERRED = ("held_by_sdf", "al_hol_population", "transferred_iraqi_nationals",
 MIN_STATEMENTS = 3
 LEAD = pd.Timedelta(days=7)  # the charts start a week before the first transfer claim
 
-HEDGED_MARKERS = {"at_least": "^", "more_than": "^", "at_most": "v", "less_than": "v",
-                  "up_to": "v"}
+HEDGED_MARKERS = {**dict.fromkeys(schema.LOW_BOUNDS, "^"), **dict.fromkeys(schema.HIGH_BOUNDS, "v")}
 # Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
 TYPE_COLOURS = {
     "military": "#0072B2",
@@ -75,7 +74,7 @@ OFFICIAL_COLUMNS = ["date", "value", "low", "high", "holds_for", "held_from", "w
 def dated(figures: pd.DataFrame) -> pd.DataFrame:
     """Figures with a date to plot: as_of, or the end of the period a flow covers."""
     out = figures.copy()
-    out["date"] = out["as_of"].fillna(out["period_end"])
+    out["date"] = compare.own_dates(out)
     return out[out["date"].notna()].sort_values(["measure", "date", "figure_id"])
 
 
@@ -140,8 +139,7 @@ def official_series(figures: pd.DataFrame, measure: str = TRANSFER,
     """
     policies.check_policy(policy)
     claims = policies.measure_records(figures, measure)
-    own = {r["figure_id"]: r["as_of"] if r["as_of"] is not None else r["period_end"]
-           for r in claims}
+    own = {r["figure_id"]: compare.own_date(r) for r in claims}
     rows = []
     for day in sorted({r["published"] for r in claims if r["published"] is not None}):
         e = policies.estimate_from(claims, measure, day, policy)
@@ -202,7 +200,7 @@ def time_span(figures: pd.DataFrame, as_of: object = None) \
 def off_chart(figures: pd.DataFrame, span: tuple[pd.Timestamp, pd.Timestamp] | None) \
         -> pd.DataFrame:
     """Claims the charts do not place: undated ones, and those that hold before the span."""
-    own = figures["as_of"].fillna(figures["period_end"])
+    own = compare.own_dates(figures)
     keep = own.isna()
     if span is not None:
         keep |= own < span[0]
@@ -557,7 +555,7 @@ def off_chart_sentences(figures: pd.DataFrame, span: tuple[pd.Timestamp, pd.Time
     i18n.check_lang(lang)
     ar = lang == "ar"
     listed = off_chart(figures, span)
-    own = listed["as_of"].fillna(listed["period_end"])
+    own = compare.own_dates(listed)
     n_undated, n_early = int(own.isna().sum()), int(own.notna().sum())
     start = _d(span[0]) if span is not None else "—"
     out = [f"غير مؤرّخة في مصدرها، فلا توضع على الرسوم في تاريخ مُخمَّن: {n_undated}؛ "

@@ -224,14 +224,10 @@ def typed(raw: RawTable, bad: frozenset[tuple[int, str]] | set = frozenset()) ->
 
 # --- checks across fields, rows and tables ------------------------------------------------
 
-_HEDGE_NEEDS = {
-    "exact": ("value_best",),
-    "approx": ("value_best",),
-    "at_least": ("value_low",),
-    "more_than": ("value_low",),
-    "at_most": ("value_high",),
-    "less_than": ("value_high",),
-    "up_to": ("value_high",),
+_HEDGE_NEEDS = {  # the values a hedge implies (vague: whichever bounds it has)
+    "exact": ("value_best",), "approx": ("value_best",),
+    **dict.fromkeys(schema.LOW_BOUNDS, ("value_low",)),
+    **dict.fromkeys(schema.HIGH_BOUNDS, ("value_high",)),
     "range": ("value_low", "value_high"),
 }
 
