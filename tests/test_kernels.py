@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 import papermill
 import pytest
+import zmq
 
 from analysis import kernels
 from analysis.zygote import ADDRESS, FOLDER_PREFIX, Zygote, ending, sweep_stale
@@ -290,6 +291,30 @@ def test_the_client_is_ready_without_waiting_for_silence(monkeypatch, zygote, wa
         monkeypatch.delenv(ADDRESS, raising=False)
     got = _in_own_loop(_ready_then(kernels.ForkKernelManager(kernel_name="python3")))
     assert got == {"client": "ReadyClient", "status": "ok", "streams": ["42\n"]}
+
+
+async def _retry_intervals(km: kernels.ForkKernelManager) -> dict:
+    await km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    try:
+        await kc.wait_for_ready(timeout=30)
+        sockets = {"shell": kc.shell_channel.socket, "iopub": kc.iopub_channel.socket,
+                   "control": km._control_socket}
+        return {name: (s.getsockopt(zmq.RECONNECT_IVL), s.getsockopt(zmq.RECONNECT_IVL_MAX))
+                for name, s in sockets.items()}
+    finally:
+        kc.stop_channels()
+        await km.shutdown_kernel(now=True)
+
+
+def test_sockets_retry_a_kernel_not_yet_listening_after_5_ms(monkeypatch, zygote):
+    """The client connects as soon as the kernel is forked, before the kernel listens: with
+    ZeroMQ's 100 ms between retries each warm kernel was ready 0.1 s late. Backing off to
+    100 ms: a kernel that is gone is not hammered."""
+    monkeypatch.setenv(ADDRESS, zygote.address)
+    got = _in_own_loop(_retry_intervals(kernels.ForkKernelManager(kernel_name="python3")))
+    assert got == {"shell": (5, 100), "iopub": (5, 100), "control": (5, 100)}
 
 
 def test_the_client_says_when_the_kernel_died_before_it_was_ready(monkeypatch, zygote):

@@ -4,7 +4,8 @@
 run's zygote (`analysis.zygote`) for a kernel and falls back to jupyter_client's normal
 launch whenever the zygote is absent, unreachable, or the kernel spec is not this
 interpreter's ipykernel; a client that is ready without jupyter_client's 0.2 s of silence;
-kernels on Unix sockets; and `kill_all`, how a notebook past its time limit is stopped.
+kernels on Unix sockets; sockets that find a kernel as soon as it listens; and `kill_all`,
+how a notebook past its time limit is stopped.
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ from pathlib import Path
 from queue import Empty
 from typing import Any, ClassVar
 
+import zmq
+import zmq.asyncio
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
-from traitlets import CaselessStrEnum, DottedObjectName, Type
+from traitlets import CaselessStrEnum, DottedObjectName, Type, default
 
 from analysis.zygote import ADDRESS, FOLDER_PREFIX, LAUNCHER
 
@@ -113,6 +116,21 @@ class ForkProvisioner(LocalProvisioner):
         return self.connection_info
 
 
+def quick_context() -> zmq.asyncio.Context:
+    """A ZeroMQ context whose sockets retry a connection after 5 ms, not ZeroMQ's 100 ms.
+
+    The client connects as soon as the kernel is forked, before the kernel has bound its
+    sockets (~30 ms later): each refused connection was then retried only 0.1 s later, and
+    a warm kernel was ready after 0.13–0.19 s instead of ~0.06 s, on every notebook's start.
+    The interval doubles after each refusal up to 0.1 s: a kernel that is gone is not
+    hammered.
+    """
+    context = zmq.asyncio.Context()
+    context.setsockopt(zmq.RECONNECT_IVL, 5)
+    context.setsockopt(zmq.RECONNECT_IVL_MAX, 100)
+    return context
+
+
 class ReadyClient(AsyncKernelClient):
     """jupyter_client's client, but ready as soon as IOPub shows the kernel_info's idle status.
 
@@ -121,6 +139,11 @@ class ReadyClient(AsyncKernelClient):
     paid again by each notebook a worker runs). The idle status that answers our own
     kernel_info request is the same proof that IOPub is connected, without the wait.
     """
+
+    @default("context")
+    def _context_default(self) -> zmq.asyncio.Context:
+        self._created_context = True  # destroyed with the client, as jupyter_client's is
+        return quick_context()
 
     async def wait_for_ready(self, timeout: float | None = None) -> None:
         deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
@@ -169,6 +192,11 @@ class ForkKernelManager(AsyncKernelManager):
     # at its start ("Address already in use"): seen about once in fifty runs under load.
     transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
     _sockets: str | None = None  # that folder
+
+    @default("context")
+    def _context_default(self) -> zmq.asyncio.Context:  # its control socket: shutdown
+        self._created_context = True
+        return quick_context()
 
     @classmethod
     def for_one_task(cls) -> type[ForkKernelManager]:
