@@ -335,17 +335,21 @@ def test_the_fork_server_compiles_the_page_templates_once_for_all_workers():
     assert out.stdout.strip() == "1"
 
 
-def test_the_fork_server_imports_papermill_without_pyarrow_which_stays_importable():
-    """papermill imports pyarrow (and numpy) only for HDFS paths: the workers never read one,
-    and a cold run is short of CPU. Hidden while papermill is imported, not afterwards."""
+def test_the_fork_server_imports_papermill_and_nbconvert_without_unused_extras():
+    """papermill imports pyarrow (and numpy) only for HDFS paths, bs4 (with nbconvert) imports
+    soupsieve for CSS selectors: the workers use neither, and a cold run is short of CPU.
+    Hidden while those are imported, not afterwards; bs4's warning about it is not shown."""
     code = ("import sys\n"
             "import analysis.preload\n"
-            "print(sorted(m for m in ('papermill', 'pyarrow', 'numpy') if m in sys.modules))\n"
+            "print(sorted(m for m in ('papermill', 'nbconvert', 'bs4', 'pyarrow', 'numpy',\n"
+            "                         'soupsieve') if m in sys.modules))\n"
             "from pyarrow.fs import HadoopFileSystem\n"
-            "print(HadoopFileSystem.__module__)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.split() == ["['papermill']", "pyarrow._hdfs"]
+            "import soupsieve\n"
+            "print(HadoopFileSystem.__module__, soupsieve.__name__)")
+    out = subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True,
+                         text=True, check=True)
+    assert (out.stdout.splitlines(), out.stderr) == \
+        (["['bs4', 'nbconvert', 'papermill']", "pyarrow._hdfs soupsieve"], "")
 
 
 def test_socket_folders_of_killed_runs_are_swept_and_live_ones_kept():
@@ -400,3 +404,37 @@ def test_the_client_waits_for_a_kernel_slower_than_its_first_request(tmp_path, m
     (6, "was killed by signal SIGABRT"), (1 << 8, "exited with status 1")])
 def test_how_a_kernel_ended_in_words(status, words):
     assert ending(status) == words
+
+
+def test_a_hidden_module_fails_to_import_inside_the_block_only():
+    """How the zygote and the fork server skip extras a package imports but we never use."""
+    code = """
+import sys
+from analysis.zygote import hidden
+with hidden("colorsys", "json"):  # json: already imported, left alone
+    try:
+        import colorsys
+        inside = "imported"
+    except ImportError:
+        inside = "ImportError"
+    import json
+import colorsys
+print(inside, colorsys.__name__, json.__name__, "colorsys" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", "import json\n" + code], check=True,
+                         capture_output=True, text=True).stdout
+    assert out == "ImportError colorsys json True\n"
+
+
+def test_warm_kernels_have_no_debugger_but_can_import_debugpy(tmp_path, monkeypatch, zygote):
+    """ipykernel's debugger is not loaded in the zygote (a report's kernel has no IDE
+    attached); a notebook that imports debugpy itself still can."""
+    path = probe_notebook(tmp_path, "import ipykernel.debugger as d, debugpy\n"
+                                    "print(d._is_debugpy_available, debugpy.__name__)")
+    monkeypatch.setenv(ADDRESS, zygote.address)
+    papermill.execute_notebook(str(path), str(path), kernel_name="python3",
+                               progress_bar=False, cwd=str(path.parent),
+                               kernel_manager_class=kernels.ForkKernelManager)
+    cell = nbformat.read(str(path), as_version=4).cells[0]
+    assert [o["text"] for o in cell.outputs if o["output_type"] == "stream"] == \
+        ["False debugpy\n"]

@@ -4,25 +4,26 @@ What every worker needs is imported here, once, before any worker exists: paperm
 nbconvert, and nbconvert's templates, compiled by rendering an empty page (done in each
 worker, it was paid twice over, on two cores busy starting the kernels' zygote).
 
-papermill imports pyarrow (and with it numpy), 0.2–0.4 CPU-s, only for its HDFS handler,
-which a report never uses: hidden while papermill is imported, papermill sets the handler
-aside as a missing extra, and pyarrow stays importable for anything that needs it later.
+Two optional extras are hidden while they are imported (`analysis.zygote.hidden`), and stay
+importable for anything that needs them later:
+- pyarrow (and with it numpy), 0.2–0.4 CPU-s, which papermill imports only for its HDFS
+  handler: papermill sets the handler aside as a missing extra;
+- soupsieve, 0.08 CPU-s, BeautifulSoup's CSS selectors, which nbconvert imports with bs4 but
+  never uses (it finds tags by name; our pages skip its BeautifulSoup pass altogether). bs4
+  then says, once, that selectors are unavailable: not a worker's business, not shown.
 """
 
-import sys
+import warnings
 
-_HDFS = "pyarrow.fs"
+from analysis.zygote import hidden
 
-if _HDFS in sys.modules:
+_EXTRAS = ("pyarrow.fs", "soupsieve")
+
+with hidden(*_EXTRAS), warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message="The soupsieve package is not installed")
+    import nbconvert  # noqa: F401
     import papermill  # noqa: F401
-else:
-    sys.modules[_HDFS] = None  # type: ignore[assignment]  # its import fails: ImportError
-    try:
-        import papermill  # noqa: F401
-    finally:
-        del sys.modules[_HDFS]
 
-import nbconvert  # noqa: E402, F401
 import nbformat  # noqa: E402, F401
 
 from analysis import kernels, reports  # noqa: E402, F401

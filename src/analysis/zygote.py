@@ -15,6 +15,10 @@ kernel: no notebook imports it twice, and the kernels import theirs in parallel,
 core, where the zygote imported them one after another before any kernel could start
 (measured: the kernels started 0.5 s sooner, the run ended ~0.3 s sooner).
 
+ipykernel's debugger is not imported (`hidden`): debugpy, 0.06 s on the zygote's path to
+its first fork, serves an IDE attached to a live kernel, which a report's kernel never has;
+its kernels answer `debugger: false`, and a notebook can still import debugpy itself.
+
 This module imports no jupyter_client (the kernel manager's side does): the runner starts
 the zygote before paying for it.
 """
@@ -36,6 +40,7 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Iterator
 
 # What every notebook imports (and what ipykernel imports to start), loaded once.
 PRELOAD = (
@@ -47,8 +52,25 @@ PRELOAD = (
 FOLDER_PREFIX = "analysis-kernels-"  # temporary folders: a run's zygote socket, a kernel's
 ADDRESS = "ANALYSIS_KERNELS"  # environment variable: the zygote's socket, set for workers
 LAUNCHER = "ipykernel_launcher"
+UNUSED = ("debugpy",)  # what the zygote's imports would pull in for nothing (see above)
 
 
+@contextlib.contextmanager
+def hidden(*names: str) -> Iterator[None]:
+    """Modules that cannot be imported inside the block, and can be again after it.
+
+    For an optional extra that a package imports at once but that our use of it never
+    touches: the package takes it as not installed (ImportError) and goes on without it.
+    """
+    added = [name for name in names if name not in sys.modules]
+    for name in added:
+        sys.modules[name] = None  # type: ignore[assignment]  # import → ImportError
+    try:
+        yield
+    finally:
+        for name in added:
+            if sys.modules.get(name, ...) is None:
+                del sys.modules[name]
 
 
 class Zygote:
@@ -123,9 +145,10 @@ def serve(listener_fd: int, runner_pid: int) -> None:
         del sys.path[0]  # as ipykernel_launcher does; the kernel adds '' back
     # ipykernel sets this before the kernel's matplotlib is imported; ours is imported here.
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    for name in PRELOAD:
-        with contextlib.suppress(Exception):  # a missing extra only makes its kernel slower
-            importlib.import_module(name)
+    with hidden(*UNUSED):
+        for name in PRELOAD:
+            with contextlib.suppress(Exception):  # a missing extra only makes its kernel slower
+                importlib.import_module(name)
     # What was imported stays: out of the collector's sight, so that kernels neither scan it
     # (a full collection walks every object) nor copy its pages by touching their headers.
     gc.freeze()
