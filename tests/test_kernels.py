@@ -335,6 +335,21 @@ def test_the_fork_server_compiles_the_page_templates_once_for_all_workers():
     assert out.stdout.strip() == "1"
 
 
+def test_a_worker_finds_the_kernel_spec_without_importing_anything():
+    """Looking up the kernel's spec imported ipykernel's spec module and IPython's paths in
+    each worker, between taking its first notebook and asking for a kernel: the fork server
+    has done it once for all."""
+    code = ("import sys\n"
+            "import analysis.preload\n"
+            "from jupyter_client.kernelspec import KernelSpecManager\n"
+            "before = set(sys.modules)\n"
+            "KernelSpecManager().get_kernel_spec('python3')\n"
+            "print(sorted(set(sys.modules) - before))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
+
+
 def test_the_fork_server_imports_papermill_and_nbconvert_without_unused_extras():
     """papermill imports pyarrow (and numpy) only for HDFS paths, bs4 (with nbconvert) imports
     soupsieve for CSS selectors: the workers use neither, and a cold run is short of CPU.

@@ -2,7 +2,9 @@
 
 What every worker needs is imported here, once, before any worker exists: papermill,
 nbconvert, and nbconvert's templates, compiled by rendering an empty page (done in each
-worker, it was paid twice over, on two cores busy starting the kernels' zygote).
+worker, it was paid twice over, on two cores busy starting the kernels' zygote); and what
+looking up the kernel's spec imports (ipykernel's spec module, with IPython's paths: 0.05 s
+in each worker between taking its first notebook and asking for the kernel).
 
 Two optional extras are hidden while they are imported (`analysis.zygote.hidden`), and stay
 importable for anything that needs them later:
@@ -29,3 +31,15 @@ import nbformat  # noqa: E402, F401
 from analysis import kernels, reports  # noqa: E402, F401
 
 reports.warm_up()
+
+
+def _kernel_spec() -> None:
+    import contextlib
+
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    with contextlib.suppress(Exception):  # no such kernel: the worker will say so
+        KernelSpecManager().get_kernel_spec(reports.KERNEL)
+
+
+_kernel_spec()
