@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import subprocess
@@ -193,6 +194,32 @@ def test_dead_kernel_is_reported(tmp_path):
     log = (root / "reports" / "logs" / "00_dies.kernel.log").read_text(encoding="utf-8")
     assert "analysis: the kernel (pid " in log
     assert "[done   ] 01_figures" in result.stdout
+
+
+def test_nothing_the_run_started_outlives_it(tmp_path):
+    """The fork server of the workers used to exit after the runner, tearing its modules
+    down for 0.1–0.2 s while holding the run's output: a CI log or a pipe stayed open that
+    long after the run had ended. Gone once the run has exited (the zygote already was)."""
+    import time
+
+    import psutil
+
+    root = copy_project(tmp_path / "p")
+    run = psutil.Popen([sys.executable, "-m", "analysis", "--root", str(root), "run",
+                        "01_figures"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    started: dict[int, str] = {}  # the runner's own children (its workers are the server's)
+    while run.poll() is None:
+        with contextlib.suppress(psutil.Error):
+            for child in run.children():
+                with contextlib.suppress(psutil.Error):
+                    started.setdefault(child.pid, " ".join(child.cmdline()))
+        time.sleep(0.01)
+    assert run.returncode == 0
+    servers = [pid for pid, cmd in started.items() if "multiprocessing.forkserver" in cmd]
+    assert len(servers) == 1, started
+    alive = [pid for pid in servers if psutil.pid_exists(pid)
+             and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+    assert alive == []
 
 
 @pytest.mark.parametrize("cells", [
