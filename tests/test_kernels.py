@@ -32,6 +32,7 @@ print(json.dumps({
     "pgid_is_pid": os.getpgid(0) == os.getpid(),
     "warm": "pandas" in sys.modules,
     "transport": __import__("ipykernel.kernelapp").kernelapp.IPKernelApp.instance().transport,
+    "gc": __import__("gc").get_threshold(),
 }))
 """
 
@@ -71,6 +72,8 @@ def test_a_warm_kernel_behaves_like_a_plain_one(tmp_path, monkeypatch, zygote):
     assert plain["parent_is_asker"] is True and warm["parent_is_asker"] is False  # the zygote's
     plain.pop("parent_is_asker"), warm.pop("parent_is_asker")
     assert warm.pop("path") == plain["path"] and "" in plain.pop("path")  # cwd importable
+    # a warm kernel collects garbage less often (one notebook, then it exits)
+    assert (plain.pop("gc"), warm.pop("gc")) == ([700, 10, 10], [10_000, 10, 10])
     assert warm == plain == {"cwd": str(tmp_path), "address_in_env": False,
                              "marker": "seen", "pgid_is_pid": True,
                              "transport": "ipc"}  # Unix sockets: no port to lose to a race
