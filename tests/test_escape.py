@@ -38,7 +38,14 @@ def test_prose_keeps_dates_and_ranges_whole(value, expected):
 
 def test_prose_for_folium_escapes_for_javascript_first():
     assert escape.prose("`${alert(1)}` 2026-01-21\\", escape.for_folium) == \
-        f"&#96;&#36;{{alert(1)}}&#96; {WHOLE}2026-01-21</span>&#92;"
+        f"&#96;&#36;&#123;alert(1)&#125;&#96; {WHOLE}2026-01-21</span>&#92;"
+
+
+def test_for_folium_hides_jinja_syntax_from_branca():
+    """branca renders each element's output again as a Jinja template: no `{{`, `{%` or `{#`
+    may reach it from the data (they are shown as written, as HTML entities)."""
+    assert escape.for_folium("{{ 6*7 }} {% if x %} {# c #}") == \
+        "&#123;&#123; 6*7 &#125;&#125; &#123;% if x %&#125; &#123;# c #&#125;"
 
 
 def test_isolate_dates_for_text_drawn_without_markup():

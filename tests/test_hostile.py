@@ -13,6 +13,11 @@ HOSTILE = ("<script>alert(1)</script> <img src=x onerror=alert(2)> ${alert(3)} "
            "</textarea><b>bold</b> \u202eevil\u202c `x` $x$ \\ " + "نحو 10 آلاف")
 
 
+# branca renders each map element's output again as a Jinja template: `{{ 6*7 }}` was
+# evaluated (42) and the unclosed `{% if x %}` stopped the map notebook.
+EVIL = "Evil <script>alert(4)</script> ${alert(5)} {{ 6*7 }} {% if x %}"
+
+
 def _append_claimant(root, name):
     path = root / "data" / "raw" / "claimants.csv"
     buf = io.StringIO()
@@ -26,14 +31,14 @@ def hostile(tmp_path_factory):
     """A project whose quotes, claimants, outlets, places and notes carry script and markup."""
     root = copy_project(tmp_path_factory.mktemp("hostile") / "p")
     raw = root / "data" / "raw"
-    _append_claimant(root, "Evil <script>alert(4)</script> ${alert(5)}")
+    _append_claimant(root, EVIL)
     rows = list(csv.DictReader(io.StringIO((raw / "figures.csv").read_text("utf-8"))))
     targets = [i for i, r in enumerate(rows)
                if r["measure"] in ("transferred_to_iraq", "held_by_sdf", "escaped_from_prison")
                and not r["figure_id"].startswith("seed-")][:6]
     for i in targets:
         edit(raw / "figures.csv", i, quote=HOSTILE, paraphrase=HOSTILE, notes=HOSTILE,
-             claimant="Evil <script>alert(4)</script> ${alert(5)}")
+             claimant=EVIL)
     edit(raw / "sources.csv", 3, outlet="<img src=x onerror=alert(6)> Outlet")
     edit(raw / "places.csv", 5, name_en="<script>alert(7)</script> Camp",
          name_ar="<script>alert(8)</script> مخيم")
@@ -62,6 +67,8 @@ def test_reports_show_hostile_text_as_text(hostile, page, name):
     text = page.inner_text("body") + "".join(f.inner_text("body") for f in frames[1:])
     if name != "03_trends":
         assert "<script>alert(4)</script>" in text  # shown, literally
+    if name == "02_map":
+        assert "{{ 6*7 }} {% if x %}" in text  # in the map's popups and words, as written
     if name == "01_figures":
         assert "<svg onload=alert(10)> تعريف" in text  # the Arabic definition, as text
     clean(page)

@@ -66,9 +66,13 @@ def for_folium(value: object) -> str:
     """Escape for folium popups and tooltips, which sit inside JavaScript template literals.
 
     HTML escaping alone leaves `${...}` (runs as JavaScript) and backslashes; see
-    ../reference/toolchain-notes §3.5 in the design notes.
+    ../reference/toolchain-notes §3.5 in the design notes. Braces too: branca renders each
+    element's finished output again as a Jinja template, so `{{ … }}` in the data was
+    evaluated (Jinja is Python: code from the data, run by the kernel) and an unclosed
+    `{%` stopped the map with a TemplateSyntaxError.
     """
-    return text(value).replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+    return (text(value).replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+            .replace("{", "&#123;").replace("}", "&#125;"))
 
 
 def safe_url(value: object) -> str | None:
