@@ -209,7 +209,7 @@ def test_data_strings_are_escaped(boundaries, places):
     for raw in ("<script>alert", "<img src=x", "${alert", "javascript:alert"):
         assert raw not in page, raw
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "&#36;{alert(3)}" in page
+    assert "&#36;&#123;alert(3)&#125;" in page
 
 
 def test_unmapped_lists_regions_only(places):

@@ -351,7 +351,7 @@ def test_arabic_names_are_escaped_like_any_data():
 
     popup = maps.popup_html(claims_frame(), "ar", names=hostile)
     assert "<script>" not in popup and "${x}" not in popup and "`y`" not in popup
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; &#36;{x} &#96;y&#96;" in popup
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &#36;&#123;x&#125; &#96;y&#96;" in popup
 
 
 def test_arabic_measures_table_names_the_kind():
