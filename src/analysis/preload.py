@@ -10,9 +10,9 @@ Two optional extras are hidden while they are imported (`analysis.zygote.hidden`
 importable for anything that needs them later:
 - pyarrow (and with it numpy), 0.2–0.4 CPU-s, which papermill imports only for its HDFS
   handler: papermill sets the handler aside as a missing extra;
-- soupsieve, 0.08 CPU-s, BeautifulSoup's CSS selectors, which nbconvert imports with bs4 but
-  never uses (it finds tags by name; our pages skip its BeautifulSoup pass altogether). bs4
-  then says, once, that selectors are unavailable: not a worker's business, not shown.
+- soupsieve (0.02–0.08 CPU-s), BeautifulSoup's CSS selectors, which nbconvert imports with
+  bs4 but never uses (it finds tags by name; our pages skip its BeautifulSoup pass
+  altogether). bs4 then says, once, that selectors are unavailable: not shown.
 """
 
 import warnings

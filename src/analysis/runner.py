@@ -200,7 +200,8 @@ def _stop_fork_server() -> None:
 
 def _follow(runner: int) -> None:
     """A worker exits with the runner, so a killed run leaves no orphan writing reports behind
-    the next one (its kernel follows it; the fork server exits when its last worker does)."""
+    the next one (its kernel follows it; the fork server, which the runner stops at its exit,
+    exits by itself once the runner is gone)."""
     from analysis import zygote
 
     zygote.exit_with(runner)
