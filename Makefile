@@ -11,17 +11,15 @@ LAB    := .venv-lab
 
 .PHONY: reports build run test lint lab strip lock clean boundaries
 
-# An editable install gets no bytecode (pip compiles only what it copies): where
-# PYTHONDONTWRITEBYTECODE is set, every process of every run compiled the library again
-# (0.04 s before the zygote can fork the first kernel). Compiled once here; a source file
-# edited later is compiled in memory, as before, until the next install.
-COMPILE = $(BIN)/python -m compileall -q src
-
+# Both installs compile the library's bytecode: an editable install gets none (pip compiles
+# only what it copies), and where PYTHONDONTWRITEBYTECODE is set every process of every run
+# compiled the library again (0.04 s before the zygote can fork the first kernel). A source
+# file edited later is compiled in memory, as before, until the next install.
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
-	$(COMPILE)
+	$(BIN)/python -m compileall -q src
 	@touch $(STAMP)
 
 reports: build run

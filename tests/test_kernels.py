@@ -37,6 +37,12 @@ print(json.dumps({
 """
 
 
+def python(code: str, *flags: str) -> subprocess.CompletedProcess:
+    """`code` run by a fresh interpreter (what a fork server or zygote imports, from scratch)."""
+    return subprocess.run([sys.executable, *flags, "-c", code], capture_output=True,
+                          text=True, check=True)
+
+
 def probe_notebook(folder: Path, source: str = PROBE) -> Path:
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(source)]
@@ -333,9 +339,7 @@ def test_the_fork_server_compiles_the_page_templates_once_for_all_workers():
             "assert reports._exporter.cache_info().currsize == 0\n"
             "import analysis.preload\n"
             "print(reports._exporter.cache_info().currsize)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.strip() == "1"
+    assert python(code).stdout.strip() == "1"
 
 
 def test_a_worker_finds_the_kernel_spec_without_importing_anything():
@@ -348,9 +352,7 @@ def test_a_worker_finds_the_kernel_spec_without_importing_anything():
             "before = set(sys.modules)\n"
             "KernelSpecManager().get_kernel_spec('python3')\n"
             "print(sorted(set(sys.modules) - before))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.strip() == "[]"
+    assert python(code).stdout.strip() == "[]"
 
 
 def test_the_fork_server_imports_papermill_and_nbconvert_without_unused_extras():
@@ -364,8 +366,7 @@ def test_the_fork_server_imports_papermill_and_nbconvert_without_unused_extras()
             "from pyarrow.fs import HadoopFileSystem\n"
             "import soupsieve\n"
             "print(HadoopFileSystem.__module__, soupsieve.__name__)")
-    out = subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True,
-                         text=True, check=True)
+    out = python(code, "-W", "default")
     assert (out.stdout.splitlines(), out.stderr) == \
         (["['bs4', 'nbconvert', 'papermill']", "pyarrow._hdfs soupsieve"], "")
 
@@ -439,9 +440,7 @@ with hidden("colorsys", "json"):  # json: already imported, left alone
 import colorsys
 print(inside, colorsys.__name__, json.__name__, "colorsys" in sys.modules)
 """
-    out = subprocess.run([sys.executable, "-c", "import json\n" + code], check=True,
-                         capture_output=True, text=True).stdout
-    assert out == "ImportError colorsys json True\n"
+    assert python("import json\n" + code).stdout == "ImportError colorsys json True\n"
 
 
 def test_warm_kernels_have_no_debugger_but_can_import_debugpy(tmp_path, monkeypatch, zygote):

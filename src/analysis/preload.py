@@ -15,7 +15,10 @@ importable for anything that needs them later:
   altogether). bs4 then says, once, that selectors are unavailable: not shown.
 """
 
+import contextlib
 import warnings
+
+from jupyter_client.kernelspec import KernelSpecManager
 
 from analysis.zygote import hidden
 
@@ -31,15 +34,5 @@ import nbformat  # noqa: E402, F401
 from analysis import kernels, reports  # noqa: E402, F401
 
 reports.warm_up()
-
-
-def _kernel_spec() -> None:
-    import contextlib
-
-    from jupyter_client.kernelspec import KernelSpecManager
-
-    with contextlib.suppress(Exception):  # no such kernel: the worker will say so
-        KernelSpecManager().get_kernel_spec(reports.KERNEL)
-
-
-_kernel_spec()
+with contextlib.suppress(Exception):  # no such kernel: the worker will say so
+    KernelSpecManager().get_kernel_spec(reports.KERNEL)

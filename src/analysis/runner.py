@@ -17,6 +17,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import dataclasses
+import functools
 import json
 import multiprocessing
 import os
@@ -170,13 +171,9 @@ def _execute_all(tasks: list[Task], jobs: int, scheduler: str | None,
     return results
 
 
-_STOPPING: list[bool] = []  # the exit hook, once registered
-
-
+@functools.cache  # registered once, however many runs a process makes
 def _stop_fork_server_at_exit() -> None:
-    if not _STOPPING:
-        _STOPPING.append(True)
-        atexit.register(_stop_fork_server)
+    atexit.register(_stop_fork_server)
 
 
 def _stop_fork_server() -> None:
